@@ -1,0 +1,212 @@
+// Suite configuration: the public variables of the README, read from the environment
+// (and .env through dotenv). Every bad value gets one ConfigError naming the variable.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string, fix: string) {
+    super(`${variable}: ${problem}. ${fix}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type CancelSupport = 'auto' | 'supported' | 'unimplemented';
+export type FinishedCancelPolicy = 'either' | 'failed-precondition' | 'ok';
+
+export interface Config {
+  /** undefined: the embedded reference server is started and used. */
+  readonly baseUrl: string | undefined;
+  readonly apiPrefix: string;
+  readonly parent: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly createPath: string;
+  readonly createBody: unknown;
+  readonly createBodyQuick: unknown;
+  readonly tokens: {
+    readonly translation?: string;
+    readonly platform?: string;
+    readonly insufficient: readonly string[];
+    readonly expired?: string;
+  };
+  readonly clientCredentials?: { readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string };
+  readonly cancelSupport: CancelSupport;
+  readonly settleTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly cancelAttempts: number;
+  /** Set when the user declares the target does not use OAuth scopes. */
+  readonly scopeChecksNotApplicable?: string;
+  readonly allowBareStatus: boolean;
+  readonly allowDoneWithoutResult: boolean;
+  readonly finishedCancelPolicy: FinishedCancelPolicy;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Loads `.env` (or DOTENV_CONFIG_PATH) into process.env without overriding what is already set. */
+export function loadEnvFile(): void {
+  loadDotenv({ path: process.env.DOTENV_CONFIG_PATH ?? '.env', quiet: true });
+}
+
+const text = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+};
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = text(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `"${value}" is not allowed`, `Use one of: ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+function positiveNumber(env: Env, name: string, fallback: number, { integer = false } = {}): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new ConfigError(name, `"${raw}" is not a positive ${integer ? 'integer' : 'number'}`, `Set it to e.g. ${fallback}.`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  return oneOf(env, name, ['true', 'false'], 'false') === 'true';
+}
+
+function baseUrl(env: Env): string | undefined {
+  const raw = text(env, 'TARGET_BASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('TARGET_BASE_URL', `"${raw}" is not a URL`, 'Use e.g. https://translation.example.com (no path).');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('TARGET_BASE_URL', `protocol ${url.protocol} is not supported`, 'Use an http:// or https:// URL.');
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function apiPrefix(env: Env): string {
+  const raw = text(env, 'TARGET_API_PREFIX') ?? '/v3';
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(raw)) {
+    throw new ConfigError('TARGET_API_PREFIX', `"${raw}" is not a path prefix`, 'Use e.g. /v3 (leading slash, no trailing slash), or an empty value.');
+  }
+  return raw;
+}
+
+function parent(env: Env, embedded: boolean): string {
+  const raw = text(env, 'TARGET_PARENT') ?? (embedded ? 'projects/conformance' : undefined);
+  if (raw === undefined) {
+    throw new ConfigError('TARGET_PARENT', 'is required when TARGET_BASE_URL is set', 'Set it to projects/{project} (GDC) or projects/{project}/locations/{location}.');
+  }
+  if (!/^projects\/[^/\s]+(\/locations\/[^/\s]+)?$/.test(raw)) {
+    throw new ConfigError('TARGET_PARENT', `"${raw}" is not a parent name`, 'Use projects/{project} or projects/{project}/locations/{location}.');
+  }
+  return raw;
+}
+
+function headers(env: Env): Record<string, string> {
+  const raw = text(env, 'TARGET_HEADERS');
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('TARGET_HEADERS', 'is not valid JSON', 'Use a JSON object of strings, e.g. {"x-goog-user-project":"my-project"}.');
+  }
+  const isStringRecord = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string');
+  if (!isStringRecord) {
+    throw new ConfigError('TARGET_HEADERS', 'is not a JSON object of string values', 'Use e.g. {"x-goog-user-project":"my-project"}.');
+  }
+  if (Object.keys(parsed as object).some((k) => k.toLowerCase() === 'authorization')) {
+    throw new ConfigError('TARGET_HEADERS', 'must not carry Authorization', 'Give tokens through the AUTH_* variables so the suite can vary and redact them.');
+  }
+  return parsed as Record<string, string>;
+}
+
+function jsonFile(env: Env, name: string, fallback: string): unknown {
+  const path = resolve(text(env, name) ?? fallback);
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(name, `cannot read ${path}`, 'Point it at a JSON file with the create request body.');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, `${path} is not valid JSON`, 'Fix the file or point the variable at another one.');
+  }
+}
+
+function clientCredentials(env: Env): Config['clientCredentials'] {
+  const names = ['AUTH_TOKEN_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'] as const;
+  const [tokenUrl, clientId, clientSecret] = names.map((n) => text(env, n));
+  if (!tokenUrl && !clientId && !clientSecret) return undefined;
+  const missing = names.filter((_, i) => ![tokenUrl, clientId, clientSecret][i]);
+  if (missing.length > 0) {
+    throw new ConfigError(missing[0]!, 'is missing', `The client-credentials source needs all of ${names.join(', ')}.`);
+  }
+  try {
+    new URL(tokenUrl!);
+  } catch {
+    throw new ConfigError('AUTH_TOKEN_URL', `"${tokenUrl}" is not a URL`, 'Use the issuer token endpoint, e.g. https://issuer.example/token.');
+  }
+  return { tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret! };
+}
+
+function scopeChecks(env: Env): string | undefined {
+  const mode = oneOf(env, 'SCOPE_CHECKS', ['enforced', 'not-applicable'], 'enforced');
+  if (mode === 'enforced') return undefined;
+  const reason = text(env, 'SCOPE_CHECKS_REASON');
+  if (!reason) {
+    throw new ConfigError('SCOPE_CHECKS_REASON', 'is required when SCOPE_CHECKS=not-applicable', 'Say why the target does not use OAuth scopes (it is printed in the report).');
+  }
+  return reason;
+}
+
+export function parseConfig(env: Env): Config {
+  const url = baseUrl(env);
+  const prefix = apiPrefix(env);
+  const parentName = parent(env, url === undefined);
+  const insufficient = (text(env, 'AUTH_TOKEN_INSUFFICIENT') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const optional = (name: string) => text(env, name);
+  return {
+    baseUrl: url,
+    apiPrefix: prefix,
+    parent: parentName,
+    headers: headers(env),
+    createPath: (text(env, 'OPERATION_CREATE_PATH') ?? '{TARGET_API_PREFIX}/{TARGET_PARENT}:batchTranslateDocument')
+      .replaceAll('{TARGET_API_PREFIX}', prefix)
+      .replaceAll('{TARGET_PARENT}', parentName),
+    createBody: jsonFile(env, 'OPERATION_CREATE_BODY', 'fixtures/batch-translate-long.json'),
+    createBodyQuick: jsonFile(env, 'OPERATION_CREATE_BODY_QUICK', 'fixtures/batch-translate-quick.json'),
+    tokens: {
+      ...(optional('AUTH_TOKEN_TRANSLATION') ? { translation: optional('AUTH_TOKEN_TRANSLATION') } : {}),
+      ...(optional('AUTH_TOKEN_PLATFORM') ? { platform: optional('AUTH_TOKEN_PLATFORM') } : {}),
+      ...(optional('AUTH_TOKEN_EXPIRED') ? { expired: optional('AUTH_TOKEN_EXPIRED') } : {}),
+      insufficient,
+    },
+    clientCredentials: clientCredentials(env),
+    cancelSupport: oneOf(env, 'CANCEL_SUPPORT', ['auto', 'supported', 'unimplemented'], 'auto'),
+    settleTimeoutMs: positiveNumber(env, 'CANCEL_SETTLE_TIMEOUT', 30) * 1000,
+    requestTimeoutMs: positiveNumber(env, 'REQUEST_TIMEOUT', 15) * 1000,
+    cancelAttempts: positiveNumber(env, 'CANCEL_ATTEMPTS', 3, { integer: true }),
+    scopeChecksNotApplicable: scopeChecks(env),
+    allowBareStatus: oneOf(env, 'ERROR_FORM', ['envelope', 'envelope-or-bare-status'], 'envelope') !== 'envelope',
+    allowDoneWithoutResult: flag(env, 'ALLOW_DONE_WITHOUT_RESULT'),
+    finishedCancelPolicy: oneOf(env, 'FINISHED_CANCEL_POLICY', ['either', 'failed-precondition', 'ok'], 'either'),
+  };
+}
+
+let cached: Config | undefined;
+/** The worker's configuration, parsed once from process.env. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

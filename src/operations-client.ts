@@ -1,0 +1,130 @@
+// The operations API of one target, over Playwright's APIRequestContext.
+// Every exchange is counted and handed to the recorder as evidence.
+import type { APIRequestContext } from '@playwright/test';
+import type { Config } from './config';
+import type { Exchange } from './evidence';
+import { isOperation, parentOf, type Operation } from './operation';
+import { redact } from './redact';
+import type { Credential } from './tokens';
+
+export type Auth = Credential | 'none' | { readonly rawAuthorization: string; readonly label: string };
+
+export interface SendOptions {
+  readonly method?: string;
+  readonly auth?: Auth;
+  /** Raw request body; undefined sends none. */
+  readonly body?: string;
+  /** Content-Type; null sends none. Defaults to application/json when a body is sent. */
+  readonly contentType?: string | null;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+}
+
+/** The target could not be asked: connection refused, reset or timed out. Not a contract verdict. */
+export class TargetUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetUnreachable';
+  }
+}
+
+export type Recorder = (title: string, exchange: () => Promise<Exchange>) => Promise<Exchange>;
+
+export interface Counters {
+  requests: number;
+  operationsCreated: number;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const authLabel = (auth: Auth | undefined) =>
+  auth === undefined || auth === 'none' ? 'none' : 'rawAuthorization' in auth ? auth.label : `${auth.label} (${auth.source})`;
+
+export function createOperationsClient(
+  request: APIRequestContext,
+  cfg: Config,
+  baseUrl: string,
+  { defaultAuth, record, counters }: { defaultAuth: Auth; record: Recorder; counters: Counters },
+) {
+  const created = new Set<string>();
+
+  async function send(path: string, opts: SendOptions = {}): Promise<Exchange> {
+    const method = opts.method ?? 'GET';
+    const auth = opts.auth ?? defaultAuth;
+    const url = new URL(baseUrl + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { ...cfg.headers };
+    if (auth !== 'none') headers.authorization = 'rawAuthorization' in auth ? auth.rawAuthorization : `Bearer ${auth.token}`;
+    const contentType = opts.contentType === undefined ? (opts.body !== undefined ? 'application/json' : null) : opts.contentType;
+    if (contentType !== null) headers['content-type'] = contentType;
+
+    counters.requests++;
+    return record(`${method} ${decodeURI(url.pathname)}`, async () => {
+      const started = Date.now();
+      let response;
+      try {
+        response = await request.fetch(url.toString(), {
+          method,
+          headers,
+          data: opts.body === undefined ? undefined : Buffer.from(opts.body),
+          timeout: opts.timeoutMs ?? cfg.requestTimeoutMs,
+          failOnStatusCode: false,
+          maxRedirects: 0,
+        });
+      } catch (error) {
+        // Playwright's call log can echo request headers: keep only the first, redacted line.
+        const first = redact(String((error as Error).message).split('\n')[0] ?? 'unknown error');
+        throw new TargetUnreachable(`${method} ${url.origin}${url.pathname} got no HTTP answer: ${first}. Check that TARGET_BASE_URL is right and the target is up.`);
+      }
+      const responseText = await response.text().catch(() => '');
+      return {
+        method,
+        url: url.toString(),
+        authLabel: authLabel(auth),
+        requestHeaders: headers,
+        requestBody: opts.body,
+        status: response.status(),
+        responseHeaders: response.headers(),
+        responseText,
+        json: parseJson(responseText),
+        durationMs: Date.now() - started,
+      };
+    });
+  }
+
+  const at = (name: string, verb = '') => `${cfg.apiPrefix}/${name}${verb}`;
+
+  return {
+    send,
+    created,
+    urlFor: (name: string, verb = '') => baseUrl + at(name, verb),
+
+    /** Starts an LRO; `name` is set only when the target returned an Operation with a name. */
+    async create(kind: 'long' | 'quick' = 'long', auth?: Auth): Promise<{ exchange: Exchange; name?: string; operation?: Operation }> {
+      const body = JSON.stringify(kind === 'long' ? cfg.createBody : cfg.createBodyQuick);
+      const exchange = await send(cfg.createPath, { method: 'POST', body, auth });
+      if (exchange.status >= 200 && exchange.status < 300 && isOperation(exchange.json)) {
+        const name = exchange.json.name as string;
+        created.add(name);
+        counters.operationsCreated++;
+        return { exchange, name, operation: exchange.json };
+      }
+      return { exchange };
+    },
+    get: (name: string, auth?: Auth) => send(at(name), { auth }),
+    list: (name: string, query: Record<string, string> = {}) => send(`${cfg.apiPrefix}/${parentOf(name)}/operations`, { query }),
+    wait: (name: string, timeoutSeconds: number) =>
+      send(at(name, ':wait'), { method: 'POST', body: JSON.stringify({ timeout: `${timeoutSeconds}s` }), timeoutMs: cfg.requestTimeoutMs + timeoutSeconds * 1000 }),
+    cancel: (name: string, opts: SendOptions = {}) => send(at(name, ':cancel'), { method: 'POST', body: '{}', ...opts }),
+    remove: (name: string) => send(at(name), { method: 'DELETE' }),
+  };
+}
+
+export type OperationsClient = ReturnType<typeof createOperationsClient>;

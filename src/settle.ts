@@ -1,0 +1,46 @@
+// After a 2xx cancel: watch the operation until it is done or the settle budget runs out.
+// GET is the truth (CONTRACT: clients learn the outcome from GetOperation); :wait is only
+// used to block cheaply, and dropped as soon as it misbehaves.
+import type { Exchange } from './evidence';
+import { isOperation, outcomeOf, type Operation } from './operation';
+import type { OperationsClient } from './operations-client';
+import { pollUntil } from './poll';
+
+export interface Settlement {
+  readonly outcome: 'cancelled' | 'completed' | 'failed' | 'unsettled' | 'vanished';
+  /** Every Operation the target returned while settling (GET and :wait), in order. */
+  readonly states: readonly Operation[];
+  readonly final?: Operation;
+  readonly last: Exchange;
+  readonly usedWait: boolean;
+}
+
+const WAIT_CHUNK_S = 5;
+
+export async function settle(api: OperationsClient, name: string, budgetMs: number): Promise<Settlement> {
+  const states: Operation[] = [];
+  let waitUsable = true;
+  let usedWait = false;
+  let last: Exchange | undefined;
+
+  const result = await pollUntil<Settlement['outcome']>(async (remainingMs) => {
+    if (waitUsable && remainingMs >= 1000) {
+      const waited = await api.wait(name, Math.min(WAIT_CHUNK_S, Math.floor(remainingMs / 1000)));
+      if (waited.status === 200 && isOperation(waited.json)) {
+        usedWait = true;
+        states.push(waited.json);
+      } else {
+        waitUsable = false;
+      }
+    }
+    last = await api.get(name);
+    if (last.status === 404) return 'vanished';
+    if (last.status !== 200 || !isOperation(last.json)) return undefined;
+    states.push(last.json);
+    const outcome = outcomeOf(last.json);
+    return outcome === 'running' ? undefined : outcome;
+  }, { deadlineMs: budgetMs });
+
+  const final = [...states].reverse().find(() => true);
+  return { outcome: result.value ?? 'unsettled', states, final, last: last!, usedWait };
+}

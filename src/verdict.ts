@@ -1,0 +1,92 @@
+// Folds test outcomes into requirement statuses and one verdict. Pure: the summary
+// reporter feeds it, the self-tests exercise it directly.
+import { CATALOG, isRequirementId, type Level, type Requirement } from './catalog';
+
+export type RequirementStatus = 'passed' | 'failed' | 'unverified' | 'not-applicable' | 'not-run';
+export type Verdict = 'conformant' | 'non-conformant' | 'incomplete';
+
+/** The annotation a test leaves when it cannot judge its requirement. */
+export const STATUS_ANNOTATION = 'conformance.status';
+/** The annotation left when the test never reached the contract (unreachable target, failed prerequisite). */
+export const NOT_RUN_ANNOTATION = 'conformance.not-run';
+
+export interface TestOutcome {
+  readonly title: string;
+  readonly file: string;
+  readonly requirementIds: readonly string[];
+  /** Playwright's final status of the test. */
+  readonly status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  readonly annotations: readonly { type: string; description?: string }[];
+  readonly error?: string;
+}
+
+export interface RequirementResult {
+  readonly id: string;
+  readonly level: Level;
+  readonly title: string;
+  readonly link: string;
+  readonly status: RequirementStatus;
+  readonly reason: string;
+  readonly tests: readonly { title: string; file: string; status: RequirementStatus; reason: string }[];
+}
+
+const SEVERITY: Record<RequirementStatus, number> = { failed: 4, 'not-run': 3, unverified: 2, passed: 1, 'not-applicable': 0 };
+
+export function testStatus(t: TestOutcome): { status: RequirementStatus; reason: string } {
+  const notRun = t.annotations.find((a) => a.type === NOT_RUN_ANNOTATION);
+  if (notRun) return { status: 'not-run', reason: notRun.description ?? 'not run' };
+  const declared = t.annotations.find((a) => a.type === STATUS_ANNOTATION)?.description;
+  if (t.status === 'failed' || t.status === 'timedOut') {
+    return { status: 'failed', reason: firstLine(t.error ?? `test ${t.status}`) };
+  }
+  if (declared) {
+    const [status, ...rest] = declared.split(': ');
+    if (status === 'unverified' || status === 'not-applicable' || status === 'not-run') {
+      return { status, reason: rest.join(': ') };
+    }
+  }
+  if (t.status === 'passed') return { status: 'passed', reason: '' };
+  return { status: 'not-run', reason: t.status === 'interrupted' ? 'the run was interrupted' : 'skipped without a declared reason' };
+}
+
+const firstLine = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? s;
+
+export function foldRequirement(req: Requirement, tests: readonly TestOutcome[]): RequirementResult {
+  const judged = tests.map((t) => ({ title: t.title, file: t.file, ...testStatus(t) }));
+  if (judged.length === 0) {
+    return { id: req.id, level: req.level, title: req.title, link: req.link, status: 'not-run', reason: 'no test for it ran', tests: [] };
+  }
+  const worst = judged.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a));
+  return { id: req.id, level: req.level, title: req.title, link: req.link, status: worst.status, reason: worst.reason, tests: judged };
+}
+
+export function verdictOf(results: readonly RequirementResult[], suiteErrors: readonly string[] = []): Verdict {
+  const must = results.filter((r) => r.level === 'MUST');
+  if (must.some((r) => r.status === 'failed')) return 'non-conformant';
+  if (suiteErrors.length > 0 || must.some((r) => r.status === 'not-run' || r.status === 'unverified')) return 'incomplete';
+  return 'conformant';
+}
+
+/** Catalog/test mismatches: a test naming an unknown ID, a catalog entry without a test. */
+export function coverageProblems(tests: readonly Pick<TestOutcome, 'title' | 'requirementIds'>[], { requireAll }: { requireAll: boolean }): string[] {
+  const problems: string[] = [];
+  for (const t of tests) {
+    if (t.requirementIds.length === 0) problems.push(`test "${t.title}" names no requirement ID`);
+    for (const id of t.requirementIds) if (!isRequirementId(id)) problems.push(`test "${t.title}" names unknown requirement ID "${id}"`);
+  }
+  if (requireAll) {
+    const covered = new Set(tests.flatMap((t) => t.requirementIds));
+    for (const req of CATALOG) if (!covered.has(req.id)) problems.push(`catalog entry "${req.id}" has no test`);
+  }
+  return problems;
+}
+
+export const requirementIdsOfTags = (tags: readonly string[]) => tags.filter((t) => t.startsWith('@')).map((t) => t.slice(1));
+
+export function summarize(tests: readonly TestOutcome[], suiteErrors: readonly string[]) {
+  const requirements = CATALOG.map((req) => foldRequirement(req, tests.filter((t) => t.requirementIds.includes(req.id))));
+  const verdict = verdictOf(requirements, suiteErrors);
+  const warnings = requirements.filter((r) => r.level === 'SHOULD' && (r.status === 'failed' || r.status === 'not-run' || r.status === 'unverified'))
+    .map((r) => `${r.id} (SHOULD) ${r.status}: ${r.reason}`);
+  return { verdict, requirements, warnings };
+}
