@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test';
+import { ConfigError, parseConfig } from '../../src/config';
+
+const external = { TARGET_BASE_URL: 'https://translation.example', TARGET_PARENT: 'projects/p' };
+
+test.describe('config', () => {
+  test('defaults target the embedded server with the fixture bodies', () => {
+    const cfg = parseConfig({});
+    expect(cfg.baseUrl).toBeUndefined();
+    expect(cfg.apiPrefix).toBe('/v3');
+    expect(cfg.parent).toBe('projects/conformance');
+    expect(cfg.createPath).toBe('/v3/projects/conformance:batchTranslateDocument');
+    expect(cfg.cancelSupport).toBe('auto');
+    expect(cfg.settleTimeoutMs).toBe(30_000);
+    expect(cfg.finishedCancelPolicy).toBe('either');
+    expect(cfg.createBody).toHaveProperty('targetLanguageCodes');
+  });
+
+  test('explicit values win and placeholders in OPERATION_CREATE_PATH expand', () => {
+    const cfg = parseConfig({
+      ...external,
+      TARGET_BASE_URL: 'https://translation.example/',
+      TARGET_API_PREFIX: '/v3beta1',
+      TARGET_PARENT: 'projects/p/locations/us-central1',
+      OPERATION_CREATE_PATH: '{TARGET_API_PREFIX}/{TARGET_PARENT}:batchTranslateDocument',
+      TARGET_HEADERS: '{"x-goog-user-project":"p"}',
+      AUTH_TOKEN_INSUFFICIENT: 'a-token-1234, b-token-5678 ,',
+      CANCEL_SETTLE_TIMEOUT: '2.5',
+    });
+    expect(cfg.baseUrl).toBe('https://translation.example');
+    expect(cfg.createPath).toBe('/v3beta1/projects/p/locations/us-central1:batchTranslateDocument');
+    expect(cfg.headers).toEqual({ 'x-goog-user-project': 'p' });
+    expect(cfg.tokens.insufficient).toEqual(['a-token-1234', 'b-token-5678']);
+    expect(cfg.settleTimeoutMs).toBe(2500);
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['TARGET_BASE_URL', { TARGET_BASE_URL: 'not a url' }, /^TARGET_BASE_URL: "not a url" is not a URL/],
+    ['TARGET_BASE_URL', { TARGET_BASE_URL: 'ftp://x' }, /^TARGET_BASE_URL: protocol ftp: is not supported/],
+    ['TARGET_PARENT', { TARGET_BASE_URL: 'https://x' }, /^TARGET_PARENT: is required when TARGET_BASE_URL is set/],
+    ['TARGET_PARENT', { ...external, TARGET_PARENT: 'projects/p/operations/x' }, /^TARGET_PARENT: .* is not a parent name/],
+    ['TARGET_API_PREFIX', { TARGET_API_PREFIX: 'v3/' }, /^TARGET_API_PREFIX: "v3\/" is not a path prefix/],
+    ['TARGET_HEADERS', { TARGET_HEADERS: '{nope' }, /^TARGET_HEADERS: is not valid JSON/],
+    ['TARGET_HEADERS', { TARGET_HEADERS: '{"a":1}' }, /^TARGET_HEADERS: is not a JSON object of string values/],
+    ['TARGET_HEADERS', { TARGET_HEADERS: '{"Authorization":"Bearer x"}' }, /^TARGET_HEADERS: must not carry Authorization/],
+    ['OPERATION_CREATE_BODY', { OPERATION_CREATE_BODY: 'fixtures/nope.json' }, /^OPERATION_CREATE_BODY: cannot read .*nope\.json/],
+    ['OPERATION_CREATE_BODY_QUICK', { OPERATION_CREATE_BODY_QUICK: 'README.md' }, /^OPERATION_CREATE_BODY_QUICK: .* is not valid JSON/],
+    ['CANCEL_SUPPORT', { CANCEL_SUPPORT: 'maybe' }, /^CANCEL_SUPPORT: "maybe" is not allowed\. Use one of: auto, supported, unimplemented/],
+    ['CANCEL_SETTLE_TIMEOUT', { CANCEL_SETTLE_TIMEOUT: '-1' }, /^CANCEL_SETTLE_TIMEOUT: "-1" is not a positive number/],
+    ['CANCEL_ATTEMPTS', { CANCEL_ATTEMPTS: '1.5' }, /^CANCEL_ATTEMPTS: "1.5" is not a positive integer/],
+    ['AUTH_CLIENT_SECRET', { AUTH_TOKEN_URL: 'http://127.0.0.1:1/token', AUTH_CLIENT_ID: 'x' }, /^AUTH_CLIENT_SECRET: is missing/],
+    ['AUTH_TOKEN_URL', { AUTH_TOKEN_URL: 'nope', AUTH_CLIENT_ID: 'x', AUTH_CLIENT_SECRET: 'y' }, /^AUTH_TOKEN_URL: "nope" is not a URL/],
+    ['SCOPE_CHECKS_REASON', { SCOPE_CHECKS: 'not-applicable' }, /^SCOPE_CHECKS_REASON: is required/],
+    ['FINISHED_CANCEL_POLICY', { FINISHED_CANCEL_POLICY: 'sometimes' }, /^FINISHED_CANCEL_POLICY: "sometimes" is not allowed/],
+    ['ERROR_FORM', { ERROR_FORM: 'bare' }, /^ERROR_FORM: "bare" is not allowed/],
+  ];
+  for (const [variable, env, message] of bad) {
+    test(`a bad ${variable} gets one message naming it (${JSON.stringify(env).slice(0, 60)})`, () => {
+      let error: unknown;
+      try {
+        parseConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+    });
+  }
+
+  test('SCOPE_CHECKS=not-applicable carries the declared reason', () => {
+    expect(parseConfig({ SCOPE_CHECKS: 'not-applicable', SCOPE_CHECKS_REASON: 'GDC uses IAM roles' }).scopeChecksNotApplicable).toBe('GDC uses IAM roles');
+  });
+});

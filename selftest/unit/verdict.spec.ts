@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { CATALOG } from '../../src/catalog';
+import { coverageProblems, foldRequirement, STATUS_ANNOTATION, NOT_RUN_ANNOTATION, summarize, testStatus, type TestOutcome } from '../../src/verdict';
+
+const outcome = (over: Partial<TestOutcome>): TestOutcome => ({ title: 't', file: 'f', requirementIds: ['cancel.outcome.exists'], status: 'passed', annotations: [], ...over });
+const mustReq = CATALOG.find((r) => r.id === 'cancel.outcome.exists')!;
+const shouldReq = CATALOG.find((r) => r.id === 'cancel.outcome.listed')!;
+const allPassed = () => CATALOG.map((r) => outcome({ requirementIds: [r.id] }));
+
+test.describe('verdict', () => {
+  test('a test maps to a requirement status', () => {
+    expect(testStatus(outcome({}))).toEqual({ status: 'passed', reason: '' });
+    expect(testStatus(outcome({ status: 'failed', error: '\u001b[31mexpected 1\u001b[39m\nmore' })).status).toBe('failed');
+    expect(testStatus(outcome({ status: 'failed', error: '\u001b[31mexpected 1\u001b[39m\nmore' })).reason).toBe('expected 1');
+    expect(testStatus(outcome({ status: 'skipped', annotations: [{ type: STATUS_ANNOTATION, description: 'unverified: never settled' }] }))).toEqual({ status: 'unverified', reason: 'never settled' });
+    expect(testStatus(outcome({ status: 'skipped' }))).toEqual({ status: 'not-run', reason: 'skipped without a declared reason' });
+    expect(testStatus(outcome({ status: 'failed', annotations: [{ type: NOT_RUN_ANNOTATION, description: 'target down' }] }))).toEqual({ status: 'not-run', reason: 'target down' });
+  });
+
+  test('the worst test decides a requirement, and no test means not-run', () => {
+    expect(foldRequirement(mustReq, [outcome({}), outcome({ status: 'failed', error: 'boom' })]).status).toBe('failed');
+    expect(foldRequirement(mustReq, []).status).toBe('not-run');
+  });
+
+  test('all passed is conformant; a MUST failure is non-conformant; a SHOULD failure only warns', () => {
+    expect(summarize(allPassed(), []).verdict).toBe('conformant');
+    const mustFails = allPassed().map((t) => (t.requirementIds[0] === mustReq.id ? { ...t, status: 'failed' as const } : t));
+    expect(summarize(mustFails, []).verdict).toBe('non-conformant');
+    const shouldFails = allPassed().map((t) => (t.requirementIds[0] === shouldReq.id ? { ...t, status: 'failed' as const } : t));
+    const s = summarize(shouldFails, []);
+    expect(s.verdict).toBe('conformant');
+    expect(s.warnings).toHaveLength(1);
+    expect(s.warnings[0]).toContain(shouldReq.id);
+  });
+
+  test('an unverified or not-run MUST, or a suite error, makes the verdict incomplete', () => {
+    const unverifiedMust = allPassed().map((t) => (t.requirementIds[0] === mustReq.id ? { ...t, status: 'skipped' as const, annotations: [{ type: STATUS_ANNOTATION, description: 'unverified: x' }] } : t));
+    expect(summarize(unverifiedMust, []).verdict).toBe('incomplete');
+    expect(summarize(allPassed().slice(1), []).verdict).toBe(CATALOG[0]!.level === 'MUST' ? 'incomplete' : 'conformant');
+    expect(summarize(allPassed(), ['catalog: x']).verdict).toBe('incomplete');
+  });
+
+  test('not-applicable needs no judgement and does not block the verdict', () => {
+    const na = allPassed().map((t) => (t.requirementIds[0] === mustReq.id ? { ...t, status: 'skipped' as const, annotations: [{ type: STATUS_ANNOTATION, description: 'not-applicable: target has no cancel' }] } : t));
+    expect(summarize(na, []).verdict).toBe('conformant');
+  });
+
+  test('coverage: unknown IDs and uncovered catalog entries are reported', () => {
+    expect(coverageProblems([{ title: 'a', requirementIds: ['cancel.nope'] }], { requireAll: false })).toEqual(['test "a" names unknown requirement ID "cancel.nope"']);
+    expect(coverageProblems([{ title: 'a', requirementIds: [] }], { requireAll: false })).toEqual(['test "a" names no requirement ID']);
+    expect(coverageProblems([], { requireAll: true })).toHaveLength(CATALOG.length);
+  });
+});
