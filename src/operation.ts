@@ -57,3 +57,6 @@ export function parentOf(name: string): string {
   if (at < 0) throw new Error(`"${name}" is not an operation name (no /operations/ segment)`);
   return name.slice(0, at);
 }
+
+/** The part of an operation a cancel must never change once it is settled. */
+export const resultOf = (op: Operation) => ({ done: op.done, error: op.error, response: op.response, state: metadataState(op) });

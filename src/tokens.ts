@@ -32,6 +32,8 @@ export type Lookup = Credential | Unavailable;
 export const isAvailable = (c: Lookup): c is Credential => 'token' in c;
 
 export interface Tokens {
+  /** The suite's everyday credential: both scopes where an issuer can mint it, so one scope's checks stay independent of the other's. */
+  everyday(): Promise<Lookup>;
   translation(): Promise<Lookup>;
   platform(): Promise<Lookup>;
   /** Valid tokens holding neither scope; empty when no source can mint them. */
@@ -101,9 +103,18 @@ export function createTokens(cfg: Config): Tokens {
     return { unavailable: `no token for the ${label} scope set: set ${staticVar} or the AUTH_TOKEN_URL/AUTH_CLIENT_ID/AUTH_CLIENT_SECRET issuer` };
   };
 
+  const translation = () => scoped('cloud-translation only', 'AUTH_TOKEN_TRANSLATION', cfg.tokens.translation, TRANSLATION_SCOPE);
+  const platform = () => scoped('cloud-platform only', 'AUTH_TOKEN_PLATFORM', cfg.tokens.platform, PLATFORM_SCOPE);
   return {
-    translation: () => scoped('cloud-translation only', 'AUTH_TOKEN_TRANSLATION', cfg.tokens.translation, TRANSLATION_SCOPE),
-    platform: () => scoped('cloud-platform only', 'AUTH_TOKEN_PLATFORM', cfg.tokens.platform, PLATFORM_SCOPE),
+    async everyday() {
+      if (mint && !cfg.tokens.translation && !cfg.tokens.platform) {
+        return { label: 'cloud-translation + cloud-platform', token: await mint(`${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}`), source: 'client-credentials' };
+      }
+      const found = [await translation(), await platform()];
+      return found.find(isAvailable) ?? { unavailable: `no token that may cancel: ${found.map((f) => ('unavailable' in f ? f.unavailable : '')).join('; ')}` };
+    },
+    translation,
+    platform,
     async insufficient() {
       const fromStatic = cfg.tokens.insufficient.map((token, i) => ({ label: `AUTH_TOKEN_INSUFFICIENT #${i + 1}`, token, source: 'static AUTH_TOKEN_INSUFFICIENT' }));
       const minted = mint

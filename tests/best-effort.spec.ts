@@ -3,7 +3,7 @@
 // Completing anyway is valid; it must still be a well-formed, honest result.
 import { invariantViolations, metadataState } from '../src/operation';
 import { formatIssues, validate } from '../src/schemas';
-import { covers, expect, test, unverified } from './fixtures';
+import { covers, expect, notApplicable, test, unverified } from './fixtures';
 
 test.describe('best-effort cancellation', () => {
   test('an operation that completes despite a cancel reports a well-formed result', covers('cancel.outcome.completed-anyway'),
@@ -14,7 +14,7 @@ test.describe('best-effort cancellation', () => {
       const { outcome, final } = settlement!;
       if (outcome === 'unsettled') unverified(`the operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
       expect(outcome, 'GET answered 404: the operation vanished after the cancel').not.toBe('vanished');
-      test.info().annotations.push({ type: 'observed outcome', description: outcome });
+      if (outcome === 'cancelled') notApplicable('the target cancelled the operation, so no result completed despite cancellation (the cancelled-operation tests judge that result)');
       expect(invariantViolations(final!, cfg), 'the settled state').toEqual([]);
       const state = metadataState(final!);
       if (outcome === 'completed') {
@@ -22,10 +22,8 @@ test.describe('best-effort cancellation', () => {
         expect(response.valid, response.valid ? '' : formatIssues('operation', response.errors)).toBe(true);
         expect(final!.response, 'a completed operation carries its response').toBeDefined();
         if (state !== undefined) expect(state, 'metadata of an operation that completed anyway').toBe('SUCCEEDED');
-      } else if (outcome === 'failed') {
-        if (state !== undefined) expect(['FAILED', 'SUCCEEDED'], 'metadata of an operation that failed anyway').toContain(state);
-      } else {
-        expect(final!.error?.code, 'an operation reported as cancelled').toBe(1);
+      } else if (state !== undefined) {
+        expect(['FAILED', 'SUCCEEDED'], 'metadata of an operation that failed anyway').toContain(state);
       }
     });
 });

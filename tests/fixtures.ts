@@ -115,10 +115,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   credential: async ({ tokens }, use) => {
-    const found = [await tokens.translation(), await tokens.platform()];
-    const usable = found.find(isAvailable);
-    if (!usable) notRun(`no token that may cancel: ${found.map((f) => ('unavailable' in f ? f.unavailable : '')).join('; ')}`);
-    await use(usable);
+    const everyday = await tokens.everyday();
+    await use(isAvailable(everyday) ? everyday : notRun(everyday.unavailable));
   },
 
   api: async ({ request, cfg, credential, counters }, use) => {

@@ -3,7 +3,7 @@
 import { fixtureJson } from '../src/fixture-files';
 import { rpcStatusOf } from '../src/error-model';
 import type { Exchange } from '../src/evidence';
-import { outcomeOf, type Operation } from '../src/operation';
+import { outcomeOf, resultOf, type Operation } from '../src/operation';
 import { settle } from '../src/settle';
 import type { Config } from '../src/config';
 import { covers, expect, is2xx, test, unverified } from './fixtures';
@@ -16,8 +16,6 @@ function expectNoOpCancelAccepted(ex: Exchange, cfg: Config, what: string) {
   const allowed = { either: is2xx(ex) || precondition, ok: is2xx(ex), 'failed-precondition': precondition }[cfg.finishedCancelPolicy];
   expect(allowed, `${what} answered HTTP ${ex.status} ${ex.responseText.slice(0, 200)} (FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy})`).toBe(true);
 }
-
-const resultOf = (op: Operation) => ({ done: op.done, error: op.error, response: op.response, state: op.metadata?.state });
 
 const missingName = (cfg: Config) => `${cfg.parent}/operations/conformance-missing-${Date.now().toString(36)}`;
 
