@@ -1,7 +1,7 @@
 // JSON Schemas (2020-12) of the wire shapes the suite checks, compiled once with Ajv in strict mode.
 // The schema files live in schemas/; they reference each other by $id.
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 export type SchemaName =
