@@ -1,0 +1,146 @@
+// Deliberate deviations, chosen with REFERENCE_FAULTS, so the conformance suite can be shown to
+// catch them. Each fault is a few declarative hooks at a seam of the server; the handlers read
+// the merged hooks and never fork per fault.
+import type { ErrorStyle, RpcName } from './errors';
+import { CANCELLED_MESSAGE, type Json, type Phase } from './store';
+import { PLATFORM_SCOPE, TRANSLATION_SCOPE } from './scopes';
+
+export type AuthFailure = 'unauthenticated' | 'forbidden';
+export type BodyKind = 'zeroLength' | 'emptyObject' | 'unknownField' | 'malformed';
+
+export interface ViewContext {
+  phase: Phase;
+  response: () => Json;
+}
+/** Rewrites the serialized Operation. */
+export type ViewHook = (op: Json, ctx: ViewContext) => Json;
+
+export interface Hooks {
+  // -- auth decision --
+  scopesIgnored?: boolean;
+  /** Replaces the exact per-item compare against an allowed scope. */
+  scopeMatch?: (item: string, allowed: string) => boolean;
+  /** Allowed scopes that are nevertheless refused. */
+  scopeDenied?: string[];
+  acceptMissingToken?: boolean;
+  ignoreExpiry?: boolean;
+  skipSignature?: boolean;
+  swapAuthStatus?: boolean;
+  /** A cancel refused for these reasons still takes effect. */
+  cancelDespite?: AuthFailure[];
+  // -- cancel body parsing: overrides of the default verdicts --
+  cancelBody?: Partial<Record<BodyKind, 'accept' | 'reject'>>;
+  // -- cancel handler --
+  wrongMethodCancels?: boolean;
+  deleteOnCancel?: boolean;
+  cancelNeverSettles?: boolean;
+  cancelReply?: 'operation' | 'no-content' | 'text';
+  overwriteFinished?: boolean;
+  repeatConflict?: boolean;
+  /** Each cancel is held this long; a concurrent one for the same operation gets ABORTED. */
+  inFlightMs?: number;
+  unknownNameOk?: boolean;
+  malformedNameInternal?: boolean;
+  /** Implies an unimplemented cancel, answered differently. */
+  unimplemented?: { rpc?: RpcName; httpStatus?: number; sideEffect?: boolean };
+  // -- operation view / list / wait --
+  views?: ViewHook[];
+  hideFromList?: (phase: Phase) => boolean;
+  waitStale?: boolean;
+  // -- error writer --
+  errorStyle?: ErrorStyle;
+}
+
+const whenCancelled =
+  (fn: (op: Json, ctx: ViewContext) => Json): ViewHook =>
+  (op, ctx) =>
+    ctx.phase.state === 'CANCELLED' ? fn(op, ctx) : op;
+
+const cancelledCode = (code: unknown): ViewHook => whenCancelled((op) => ({ ...op, error: { code, message: CANCELLED_MESSAGE } }));
+const withoutKeys = (op: Json, ...keys: string[]) => Object.fromEntries(Object.entries(op).filter(([k]) => !keys.includes(k)));
+
+export type FaultName = keyof typeof FAULT_TABLE;
+
+const FAULT_TABLE = {
+  'cancel-deletes-operation': { description: 'A successful cancel removes the operation (later GET is 404).', hooks: { deleteOnCancel: true } },
+  'cancelled-code-unknown': { description: 'A cancelled operation shows error.code 2.', hooks: { views: [cancelledCode(2)] } },
+  'cancelled-code-http-499': { description: 'A cancelled operation shows error.code 499.', hooks: { views: [cancelledCode(499)] } },
+  'cancelled-code-string': { description: 'A cancelled operation shows error.code "CANCELLED".', hooks: { views: [cancelledCode('CANCELLED')] } },
+  'cancelled-with-response': {
+    description: 'A cancelled operation has both error{code:1} and a response.',
+    hooks: { views: [whenCancelled((op, ctx) => ({ ...op, response: ctx.response() }))] },
+  },
+  'cancelled-without-done': { description: "A cancelled operation's JSON omits done.", hooks: { views: [whenCancelled((op) => withoutKeys(op, 'done'))] } },
+  'cancel-returns-operation': { description: 'Cancel answers 200 with the Operation instead of {}.', hooks: { cancelReply: 'operation' } },
+  'cancel-returns-204': { description: 'Cancel answers 204 with no body.', hooks: { cancelReply: 'no-content' } },
+  'cancel-returns-text': { description: 'Cancel answers 200 {} as text/plain.', hooks: { cancelReply: 'text' } },
+  'zero-length-rejected': { description: 'A zero-length cancel body gets 400 ({} still accepted).', hooks: { cancelBody: { zeroLength: 'reject' } } },
+  'empty-object-rejected': { description: 'A {} cancel body gets 400 (zero-length still accepted).', hooks: { cancelBody: { emptyObject: 'reject' } } },
+  'unknown-fields-accepted': { description: 'Unknown fields in the cancel body are ignored.', hooks: { cancelBody: { unknownField: 'accept' } } },
+  'malformed-json-accepted': { description: 'A malformed or non-object cancel body is taken as {}.', hooks: { cancelBody: { malformed: 'accept' } } },
+  'wrong-method-cancels': { description: 'GET, PUT and DELETE on {name}:cancel cancel and answer 200 {}.', hooks: { wrongMethodCancels: true } },
+  'scopes-ignored': { description: 'Any valid token is allowed whatever its scopes.', hooks: { scopesIgnored: true } },
+  'lookalike-scope-accepted': {
+    description: 'A scope item is allowed if it starts with an allowed scope (cloud-platform.read-only passes).',
+    hooks: { scopeMatch: (item: string, allowed: string) => item.startsWith(allowed) },
+  },
+  'translation-scope-rejected': { description: 'The cloud-translation scope alone gets 403.', hooks: { scopeDenied: [TRANSLATION_SCOPE] } },
+  'platform-scope-rejected': { description: 'The cloud-platform scope alone gets 403.', hooks: { scopeDenied: [PLATFORM_SCOPE] } },
+  'forbidden-still-cancels': { description: 'An insufficient-scope cancel answers 403 but takes effect.', hooks: { cancelDespite: ['forbidden'] } },
+  'unauthenticated-still-cancels': { description: 'A 401 cancel still cancels the named operation.', hooks: { cancelDespite: ['unauthenticated'] } },
+  'auth-status-swapped': { description: 'Every 401 answers 403 PERMISSION_DENIED and every 403 answers 401 UNAUTHENTICATED.', hooks: { swapAuthStatus: true } },
+  'missing-token-accepted': { description: 'A request without Authorization is allowed.', hooks: { acceptMissingToken: true } },
+  'expired-token-accepted': { description: 'Token expiry is not checked.', hooks: { ignoreExpiry: true } },
+  'forged-token-accepted': { description: 'Token signatures are not verified (iss, aud, exp and scope still are).', hooks: { skipSignature: true } },
+  'no-www-authenticate': { description: '401 and 403 carry no WWW-Authenticate header.', hooks: { errorStyle: { omitChallenge: true } } },
+  'no-error-info': { description: 'Error envelopes carry no ErrorInfo.', hooks: { errorStyle: { omitErrorInfo: true } } },
+  'error-without-envelope': { description: 'Every error body is text/plain "Error: <message>".', hooks: { errorStyle: { plainText: true } } },
+  'error-code-is-rpc': { description: "The envelope's code is the rpc number instead of the HTTP status.", hooks: { errorStyle: { rpcCodeInBody: true } } },
+  'unimplemented-as-404': { description: 'An unimplemented cancel answers 404 NOT_FOUND instead of 501.', hooks: { unimplemented: { rpc: 'NOT_FOUND' } } },
+  'unimplemented-as-500': { description: 'An unimplemented cancel answers 500 INTERNAL.', hooks: { unimplemented: { rpc: 'INTERNAL' } } },
+  'unimplemented-as-200': { description: 'An unimplemented cancel answers HTTP 200 with the UNIMPLEMENTED envelope.', hooks: { unimplemented: { httpStatus: 200 } } },
+  'unimplemented-side-effect': { description: 'Cancel answers 501 UNIMPLEMENTED but cancels anyway.', hooks: { unimplemented: { sideEffect: true } } },
+  'finished-overwritten': {
+    description: 'Cancelling a succeeded operation answers 200 {} and overwrites its result with error{code:1}.',
+    hooks: { overwriteFinished: true },
+  },
+  'unknown-name-ok': { description: 'Cancel of a well-formed unknown name answers 200 {}.', hooks: { unknownNameOk: true } },
+  'malformed-name-500': { description: 'Cancel of a malformed name answers 500 INTERNAL.', hooks: { malformedNameInternal: true } },
+  'cancelled-not-listed': { description: 'List omits cancelled operations.', hooks: { hideFromList: (p: Phase) => p.state === 'CANCELLED' } },
+  'wait-stale': {
+    description: ':wait on a cancelled or cancelling operation returns a stale RUNNING snapshot after the timeout.',
+    hooks: { waitStale: true },
+  },
+  'metadata-state-stuck': {
+    description: 'Metadata state stays RUNNING after a cancel.',
+    hooks: {
+      views: [
+        (op: Json, { phase }: ViewContext) =>
+          phase.state === 'CANCELLING' || phase.state === 'CANCELLED' ? { ...op, metadata: { ...(op.metadata as Json), state: 'RUNNING' } } : op,
+      ],
+    },
+  },
+  'repeat-cancel-conflict': { description: 'A cancel of a cancelling or cancelled operation answers 409 ABORTED.', hooks: { repeatConflict: true } },
+  'concurrent-cancel-conflict': { description: 'A cancel is in flight for 300 ms; a concurrent one gets 409 ABORTED.', hooks: { inFlightMs: 300 } },
+  'cancel-never-settles': { description: 'Cancel answers 200 {} but the operation stays CANCELLING forever.', hooks: { cancelNeverSettles: true } },
+  'race-result-malformed': {
+    description: '(with profile race) an operation that completes despite a cancel is done with neither response nor error.',
+    hooks: { views: [(op: Json, { phase }: ViewContext) => (phase.cancelIgnored && phase.done ? withoutKeys(op, 'response', 'error') : op)] },
+  },
+} satisfies Record<string, { description: string; hooks: Hooks }>;
+
+export const FAULTS: Record<FaultName, { description: string; hooks: Hooks }> = FAULT_TABLE;
+
+export const isFaultName = (s: string): s is FaultName => Object.hasOwn(FAULTS, s);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Merges the hooks of several faults: lists concatenate, objects merge, flags OR. */
+export function mergeHooks(faults: readonly FaultName[]): Hooks {
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of faults.flatMap((f) => Object.entries(FAULTS[f].hooks))) {
+    const prev = merged[key];
+    merged[key] = Array.isArray(prev) && Array.isArray(value) ? [...prev, ...value] : isPlainObject(prev) && isPlainObject(value) ? { ...prev, ...value } : value;
+  }
+  return merged as Hooks;
+}

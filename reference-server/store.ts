@@ -1,0 +1,206 @@
+// Operations and their simulated lifecycle. Nothing runs in the background: every state is
+// computed from timestamps when the operation is read, so there is no timer per operation.
+
+export const METADATA_TYPE = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentMetadata';
+export const RESPONSE_TYPE = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentResponse';
+export const CANCELLED_MESSAGE = 'Operation cancelled by the caller.';
+
+/** Simulation costs: one document per target language takes PER_DOCUMENT_MS. */
+export const SIMULATION = {
+  perDocumentMs: 1000,
+  /** An inputUri ending in "/" is a folder prefix and stands for this many documents. */
+  documentsPerFolder: 60,
+  pagesPerDocument: 10,
+  charactersPerPage: 1800,
+  /** Operations at most this long are "quick" (the race profile lets them win against a cancel). */
+  quickLimitMs: 5000,
+} as const;
+
+export interface Workload {
+  documents: number;
+  durationMs: number;
+  totalPages: number;
+  totalCharacters: number;
+}
+
+export function workloadOf(inputUris: readonly string[], targetLanguages: number): Workload {
+  const perTarget = inputUris.reduce((n, uri) => n + (uri.endsWith('/') ? SIMULATION.documentsPerFolder : 1), 0);
+  const documents = perTarget * Math.max(1, targetLanguages);
+  const totalPages = documents * SIMULATION.pagesPerDocument;
+  return { documents, durationMs: documents * SIMULATION.perDocumentMs, totalPages, totalCharacters: totalPages * SIMULATION.charactersPerPage };
+}
+
+export const isQuick = (w: Workload) => w.durationMs <= SIMULATION.quickLimitMs;
+
+export interface OpRecord {
+  readonly name: string;
+  readonly parent: string;
+  readonly seq: number;
+  readonly submitMs: number;
+  readonly work: Workload;
+  /** When an accepted cancel was requested. */
+  cancelRequestedMs?: number;
+  /** When that cancel lands; Infinity when it never does. */
+  cancelLandsMs?: number;
+  /** The cancel was accepted but ignored (race profile): the operation finishes normally. */
+  cancelIgnored?: boolean;
+  /** A fault overwrote a finished operation's result with a cancellation. */
+  overwrittenMs?: number;
+}
+
+export type State = 'RUNNING' | 'SUCCEEDED' | 'CANCELLING' | 'CANCELLED';
+
+export interface Phase {
+  state: State;
+  done: boolean;
+  /** Share of the work done, 0..1, frozen once a cancel was requested. */
+  progress: number;
+  /** A cancel was accepted for this operation (ignored or not). */
+  cancelRequested: boolean;
+  cancelIgnored: boolean;
+}
+
+const finishMs = (r: OpRecord) => r.submitMs + r.work.durationMs;
+const progressAt = (r: OpRecord, t: number) => (r.work.durationMs === 0 ? 1 : Math.min(1, Math.max(0, (t - r.submitMs) / r.work.durationMs)));
+const cancelActive = (r: OpRecord) => r.cancelRequestedMs !== undefined && !r.cancelIgnored;
+
+export function phaseAt(r: OpRecord, now: number): Phase {
+  const base = { cancelRequested: r.cancelRequestedMs !== undefined || r.overwrittenMs !== undefined, cancelIgnored: !!r.cancelIgnored };
+  if (r.overwrittenMs !== undefined) return { ...base, state: 'CANCELLED', done: true, progress: 1 };
+  if (cancelActive(r)) {
+    const landed = now >= (r.cancelLandsMs ?? Infinity);
+    return { ...base, state: landed ? 'CANCELLED' : 'CANCELLING', done: landed, progress: progressAt(r, r.cancelRequestedMs!) };
+  }
+  const done = now >= finishMs(r);
+  return { ...base, state: done ? 'SUCCEEDED' : 'RUNNING', done, progress: progressAt(r, now) };
+}
+
+/** The next instant at which the operation may become done, if any (for :wait). */
+export function nextChangeMs(r: OpRecord, now: number): number | undefined {
+  const at = cancelActive(r) ? r.cancelLandsMs! : r.overwrittenMs !== undefined ? now : finishMs(r);
+  return Number.isFinite(at) ? at : undefined;
+}
+
+// ---- proto3 JSON ----
+
+export type Json = { [k: string]: unknown };
+
+/** int64 as a string; the default 0 is omitted. */
+const int64 = (n: number) => (n === 0 ? undefined : String(Math.floor(n)));
+const timestamp = (ms: number) => new Date(ms).toISOString();
+/** Drops undefined members, as proto3 JSON omits defaults. */
+const compact = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+function counters(r: OpRecord, progress: number): Json {
+  const { totalPages, totalCharacters } = r.work;
+  return {
+    totalPages: int64(totalPages),
+    translatedPages: int64(totalPages * progress),
+    totalBillablePages: int64(totalPages * progress),
+    totalCharacters: int64(totalCharacters),
+    translatedCharacters: int64(totalCharacters * progress),
+    totalBillableCharacters: int64(totalCharacters * progress),
+  };
+}
+
+export function responseJson(r: OpRecord): Json {
+  return compact({ '@type': RESPONSE_TYPE, ...counters(r, 1), submitTime: timestamp(r.submitMs), endTime: timestamp(finishMs(r)) });
+}
+
+/** The Operation as Google serializes it: no `done` while running, exactly one of error/response when done. */
+export function operationJson(r: OpRecord, phase: Phase): Json {
+  const metadata = compact({ '@type': METADATA_TYPE, state: phase.state, ...counters(r, phase.progress), submitTime: timestamp(r.submitMs) });
+  const result =
+    phase.state === 'CANCELLED' ? { error: { code: 1, message: CANCELLED_MESSAGE } } : phase.state === 'SUCCEEDED' ? { response: responseJson(r) } : {};
+  return { name: r.name, metadata, ...(phase.done ? { done: true } : {}), ...result };
+}
+
+// ---- cancellation ----
+
+export type CancelOutcome = 'cancelled' | 'ignored' | 'already' | 'finished';
+
+export interface CancelPolicy {
+  delayMs: number;
+  /** The race profile: accept the cancel but let the operation finish. */
+  ignore: boolean;
+}
+
+/** Applies a cancel request to the record and says what happened; never touches a finished result. */
+export function requestCancel(r: OpRecord, now: number, policy: CancelPolicy): CancelOutcome {
+  if (cancelActive(r) || r.overwrittenMs !== undefined) return 'already';
+  if (phaseAt(r, now).done) return 'finished';
+  if (r.cancelIgnored) return 'already';
+  r.cancelRequestedMs = now;
+  if (policy.ignore) {
+    r.cancelIgnored = true;
+    return 'ignored';
+  }
+  r.cancelLandsMs = now + policy.delayMs;
+  return 'cancelled';
+}
+
+// ---- the store ----
+
+/**
+ * At most `max` operations, kept in a Map (insertion order = age). When full, the oldest
+ * finished operation is evicted; when none has finished, create() refuses (RESOURCE_EXHAUSTED).
+ */
+export class OperationStore {
+  private readonly ops = new Map<string, OpRecord>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private seq = 0;
+
+  constructor(
+    private readonly max: number,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  get size() {
+    return this.ops.size;
+  }
+
+  create(parent: string, id: string, work: Workload): OpRecord | undefined {
+    if (this.ops.size >= this.max && !this.evictOldestFinished()) return undefined;
+    const record: OpRecord = { name: `${parent}/operations/${id}`, parent, seq: ++this.seq, submitMs: this.now(), work };
+    this.ops.set(record.name, record);
+    return record;
+  }
+
+  private evictOldestFinished(): boolean {
+    const now = this.now();
+    for (const r of this.ops.values()) {
+      if (phaseAt(r, now).done) return this.delete(r.name);
+    }
+    return false;
+  }
+
+  get(name: string) {
+    return this.ops.get(name);
+  }
+
+  delete(name: string): boolean {
+    const had = this.ops.delete(name);
+    this.changed(name);
+    return had;
+  }
+
+  /** Operations under a parent, oldest first. */
+  list(parent: string): OpRecord[] {
+    return [...this.ops.values()].filter((r) => r.parent === parent);
+  }
+
+  /** Wakes the waiters of an operation after a change that timestamps cannot predict. */
+  changed(name: string) {
+    this.listeners.get(name)?.forEach((fn) => fn());
+  }
+
+  subscribe(name: string, fn: () => void): () => void {
+    const set = this.listeners.get(name) ?? new Set();
+    set.add(fn);
+    this.listeners.set(name, set);
+    return () => {
+      set.delete(fn);
+      if (!set.size) this.listeners.delete(name);
+    };
+  }
+}
