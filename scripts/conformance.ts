@@ -14,17 +14,21 @@ function fail(code: number, message: string): never {
 }
 
 loadEnvFile();
+const args = process.argv.slice(2);
+if (args.some((a) => a === '--trace' || a.startsWith('--trace='))) {
+  fail(EXIT.config, 'configuration error: --trace is refused: Playwright traces record request headers, bearer tokens included. Use the Allure evidence (redacted, with curl lines).');
+}
 try {
   parseConfig(process.env);
   if (!process.env.TARGET_BASE_URL?.trim()) optionsFromEnv(process.env);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof ReferenceConfigError) fail(EXIT.config, `configuration error: ${error.message}`);
+  if (error instanceof ConfigError || error instanceof ReferenceConfigError) fail(EXIT.config, `configuration error: ${(error as Error).message}`);
   throw error;
 }
 
 const summaryFile = `${process.env.REPORTS_DIR ?? 'reports'}/conformance-summary.json`;
 rmSync(summaryFile, { force: true });
-const run = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...process.argv.slice(2)], { stdio: 'inherit', env: process.env });
+const run = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...args], { stdio: 'inherit', env: process.env });
 if (run.error) fail(EXIT.suite, `could not start Playwright: ${run.error.message}`);
 
 let verdict: keyof typeof EXIT;

@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       AUTH_CLIENT_ID: 'lro-cancel-conformance',
       AUTH_CLIENT_SECRET: 'embedded-reference-issuer',
       CONFORMANCE_EMBEDDED_PROFILE: [reference.profile, ...reference.faults].join('+'),
+      TARGET_PARENT: process.env.TARGET_PARENT?.trim() || 'projects/conformance',
     });
     stop = () => reference.close();
   }

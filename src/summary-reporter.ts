@@ -26,13 +26,16 @@ export default class SummaryReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite) {
     this.rootDir = config.rootDir;
     const tests = suite.allTests().map((t) => ({ title: t.title, requirementIds: requirementIdsOfTags(t.tags) }));
+    // No tests at all: the global setup failed, and its error says why.
+    if (tests.length === 0) return;
     // A partial run (shard, grep, file filter) cannot promise full coverage; it still must not name unknown IDs.
     const filtered = config.shard !== null || config.grep.toString() !== /.*/.toString() || process.argv.slice(2).some((a) => a.endsWith('.ts'));
     this.errors.push(...coverageProblems(tests, { requireAll: !filtered }).map((p) => `catalog: ${p}`));
   }
 
   onTestEnd(test: TestCase, result: TestResult) {
-    const annotations = [...test.annotations, ...(result.annotations ?? [])];
+    // result.annotations (Playwright ≥ 1.52) holds the static and the runtime ones of this attempt.
+    const annotations = result.annotations ?? test.annotations;
     const count = (type: string) => annotations.filter((a) => a.type === type).reduce((n, a) => n + Number(a.description ?? 0), 0);
     // Retries replace the earlier attempt's outcome but their requests still happened.
     this.counters.requests += count(COUNTER_ANNOTATIONS.requests);

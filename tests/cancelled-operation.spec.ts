@@ -33,14 +33,15 @@ test.describe('a cancelled operation', () => {
       expect(problems, `${states.length} observed states`).toEqual([]);
     });
 
-  test('is still listed under its parent', covers('cancel.outcome.listed'), async ({ api, observeCancellation }) => {
+  test('is still listed under its parent', covers('cancel.outcome.listed'), async ({ api, cfg, observeCancellation }) => {
     const { name } = await observeCancellation();
     let pageToken: string | undefined;
     for (let page = 1; page <= LIST_PAGE_LIMIT; page++) {
       const list = await api.list(name, { pageSize: '100', ...(pageToken ? { pageToken } : {}) });
       if (page === 1 && [404, 405, 501].includes(list.status)) notApplicable(`list answered HTTP ${list.status}: the target does not list operations`);
       expect(list.status, 'list').toBe(200);
-      const result = validate('list-operations-response', list.json);
+      // The schema holds every listed operation to the strict done/result rule.
+      const result = cfg.allowDoneWithoutResult ? ({ valid: true } as const) : validate('list-operations-response', list.json);
       expect(result.valid, result.valid ? '' : formatIssues('list-operations-response', result.errors)).toBe(true);
       const body = list.json as { operations?: Operation[]; nextPageToken?: string };
       if (body.operations?.some((op) => op.name === name)) return;

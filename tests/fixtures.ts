@@ -6,7 +6,7 @@ import { requirement } from '../src/catalog';
 import { config, type Config } from '../src/config';
 import { transcript } from '../src/evidence';
 import { outcomeOf, type Operation } from '../src/operation';
-import { createOperationsClient, TargetUnreachable, type Auth, type Counters, type OperationsClient, type SendOptions } from '../src/operations-client';
+import { createOperationsClient, TargetUnreachable, type Counters, type OperationsClient, type SendOptions } from '../src/operations-client';
 import { settle, type Settlement } from '../src/settle';
 import { COUNTER_ANNOTATIONS } from '../src/summary-reporter';
 import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
