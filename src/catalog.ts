@@ -70,7 +70,7 @@ export const CATALOG: readonly Requirement[] = [
   r('cancel.outcome.error-code', 'MUST', 'Cancelled operation', 'A cancelled operation is done with error.code === 1 (a number) and no response',
     'It becomes an operation with an Operation.error value with a google.rpc.Status.code of 1, corresponding to Code.CANCELLED.', GDC_CANCEL, 'supported'),
   r('cancel.outcome.exclusive-result', 'MUST', 'Cancelled operation', 'Every observed state obeys the Operation invariants (no result while running, exactly one when done)',
-    'If done == false, neither error or response is set. If done == true, exactly one of error or response can be set.', OPERATIONS_PROTO),
+    'If done == false, neither error or response is set. If done == true, exactly one of error or response can be set.', OPERATIONS_PROTO, 'supported'),
   r('cancel.outcome.completed-anyway', 'MUST', 'Best effort', '"Completed despite cancellation" is a valid, well-formed result',
     'The server makes a best effort to cancel the operation, but success is not guaranteed. Clients can check whether the operation completed despite cancellation.', GDC_CANCEL, 'supported'),
   r('cancel.outcome.listed', 'SHOULD', 'Cancelled operation', 'A cancelled operation is still listed',

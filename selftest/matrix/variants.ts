@@ -38,17 +38,18 @@ export const BROKEN_VARIANTS: readonly Variant[] = [
   }),
   fault('cancelled-code-unknown', { breaks: ['cancel.outcome.error-code'] }),
   fault('cancelled-code-http-499', { breaks: ['cancel.outcome.error-code'] }),
-  fault('cancelled-code-string', { breaks: ['cancel.outcome.error-code'] }),
-  fault('cancelled-with-response', { breaks: ['cancel.outcome.exclusive-result', 'cancel.outcome.error-code'] }),
-  fault('cancelled-without-done', { breaks: ['cancel.outcome.exclusive-result', 'cancel.outcome.error-code'] }),
+  // The list carries the same malformed operation, so its ListOperationsResponse fails its schema too.
+  fault('cancelled-code-string', { breaks: ['cancel.outcome.error-code'], alsoFails: ['cancel.outcome.listed'] }),
+  fault('cancelled-with-response', { breaks: ['cancel.outcome.exclusive-result', 'cancel.outcome.error-code'], alsoFails: ['cancel.outcome.listed'] }),
+  fault('cancelled-without-done', { breaks: ['cancel.outcome.exclusive-result', 'cancel.outcome.error-code'], alsoFails: ['cancel.outcome.listed'] }),
   fault('cancel-returns-operation', { breaks: ['cancel.response.empty', 'cancel.response.json'] }),
   fault('cancel-returns-204', { breaks: ['cancel.response.json'] }),
   fault('cancel-returns-text', { breaks: ['cancel.response.json'] }),
   fault('zero-length-rejected', { breaks: ['cancel.request.zero-length'] }),
   fault('empty-object-rejected', {
     breaks: ['cancel.request.empty-object'],
-    // Every other cancel the suite sends is the Node client's `{}`.
-    alsoFails: ['cancel.response.empty', 'cancel.response.json', 'cancel.auth.translation-scope', 'cancel.auth.platform-scope',
+    // Every other cancel the suite sends is the Node client's `{}`, the unknown-name probe included.
+    alsoFails: ['cancel.semantics.not-found', 'cancel.response.empty', 'cancel.response.json', 'cancel.auth.translation-scope', 'cancel.auth.platform-scope',
       'cancel.auth.no-side-effect', ...OBSERVED_CANCELLATION, 'cancel.outcome.completed-anyway', 'cancel.semantics.idempotent',
       'cancel.semantics.finished-unchanged', 'cancel.semantics.concurrent'],
   }),
