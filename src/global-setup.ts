@@ -28,10 +28,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stop = () => reference.close();
   }
   const cfg = config();
-  const found = cfg.cancelSupport === 'auto' ? await probeCancelSupport() : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
+  const found = cfg.cancelSupport === 'auto'
+    ? await probeCancelSupport().catch((error: Error) => { throw withoutStack(error); })
+    : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
   process.env.CONFORMANCE_CANCEL_SUPPORT = found.support;
   process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE = found.source;
   return stop;
+}
+
+/** The message already says what to fix; a stack trace of the suite would only bury it. */
+function withoutStack(error: Error): Error {
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 /** One operation, one cancel: 501 (or a bare rpc code 12) means the target does not implement cancel. */

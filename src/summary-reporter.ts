@@ -80,7 +80,8 @@ export default class SummaryReporter implements Reporter {
 
 export function formatTable(s: { target: string; verdict: string; requests: number; operationsCreated: number; suiteErrors: string[]; requirements: { id: string; level: string; status: string; reason: string }[] }): string {
   const width = Math.max(...s.requirements.map((r) => r.id.length));
-  const rows = s.requirements.map((r) =>
+  const nothingRan = s.requirements.every((r) => r.status === 'not-run' && r.reason === 'no test for it ran');
+  const rows = nothingRan ? [`  (no requirement was checked: ${s.requirements.length} not run)`] : s.requirements.map((r) =>
     `  ${r.id.padEnd(width)}  ${r.level.padEnd(6)}  ${(STATUS_MARK[r.status] ?? r.status).padEnd(10)}  ${r.reason.slice(0, 100)}`);
   return [
     '',
