@@ -1,8 +1,10 @@
 // The fastify app: routes for both name shapes, auth before body parsing, envelopes for every error.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authError, authenticate, failureKind, startIssuer, type Issuer } from './auth';
-import { ApiError, BODY_LIMIT, invalidArgument, methodNotFound, notFound, sendError, toApiError, type RpcName } from './errors';
+import { ApiError, BODY_LIMIT, invalidArgument, methodNotFound, notFound, renderError, sendError, toApiError, type ErrorStyle, type RpcName } from './errors';
 import { FAULTS, mergeHooks, type BodyKind, type FaultName, type Hooks } from './faults';
 import { withDefaults, type ReferenceOptions } from './options';
 import { PROFILES, type Profile, type ProfileName } from './profiles';
@@ -366,9 +368,38 @@ const ROUTES: RouteSpec[] = [
 /** find-my-way needs "::" for a literal ":" after a parameter. */
 const routePath = (base: string, suffix: string) => base + suffix.replace(/:(?=[a-z]+$)/, '::');
 
+const CLIENT_ERRORS: Record<string, [string, string]> = {
+  HPE_HEADER_OVERFLOW: ['Request header fields too large.', 'HEADERS_TOO_LARGE'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['Request timed out.', 'REQUEST_TIMEOUT'],
+};
+
+/** node's parser refused the request (bad method, framing, bytes): an envelope, then close. */
+function writeClientError(err: Error & { code?: string }, socket: Duplex, style: ErrorStyle | undefined) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [message, reason] = CLIENT_ERRORS[err.code ?? ''] ?? ['Malformed HTTP request.', 'MALFORMED_REQUEST'];
+  const r = renderError(invalidArgument(message, reason), undefined, style);
+  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status]}\r\nContent-Type: ${r.contentType}\r\nContent-Length: ${Buffer.byteLength(r.body)}\r\nConnection: close\r\n${headers}\r\n${r.body}`);
+  }
+  socket.destroy();
+}
+
 export function buildApp(ctx: Ctx): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, routerOptions: { maxParamLength: 8192 }, logger: false });
   const style = ctx.hooks.errorStyle;
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 8192 },
+    logger: false,
+    // Errors raised before routing (bad percent-encoding, overlong names, broken HTTP) get the envelope too.
+    frameworkErrors: (err, _req, reply) =>
+      sendError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? invalidArgument('Resource name too long.', 'INVALID_RESOURCE_NAME') : invalidArgument('Malformed URL.', 'MALFORMED_URL'), undefined, style),
+    clientErrorHandler: (err, socket) => writeClientError(err, socket, style),
+  });
+  app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const r = renderError(invalidArgument(`Unsupported Expect header "${String(req.headers.expect).slice(0, 100)}".`, 'UNSUPPORTED_EXPECTATION'), undefined, style);
+    res.writeHead(r.status, { ...r.headers, 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), connection: 'close' }).end(r.body);
+  });
   const issuer = ctx.issuer;
 
   // Every body is read as text; handlers parse it, so empty and odd bodies get Google's answers.
