@@ -1,0 +1,43 @@
+// `npm run bench` in BENCH_QUICK mode: the script runs end to end, prints its table and a
+// machine line, and writes the markdown where BENCH_DOC says (never over docs/performance.md).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+test('npm run bench works (BENCH_QUICK smoke run, bounded)', async () => {
+  test.setTimeout(180_000);
+  const doc = join(mkdtempSync(join(tmpdir(), 'bench-smoke-')), 'performance.md');
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, CI: '', BENCH_QUICK: '1', BENCH_DOC: doc },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  clearTimeout(timer);
+  expect(code, out).toBe(0);
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  expect(line, out).toBeTruthy();
+  const result = JSON.parse(line!.slice('BENCH_RESULT '.length));
+  expect(result.quick).toBe(true);
+  expect(result.machine).toMatchObject({ node: process.version });
+  expect(result.suite.requests).toBeGreaterThan(0);
+  expect(result.suite.operationsCreated).toBeGreaterThan(0);
+  for (const n of [result.suite.fullMs, result.suite.oneMs, result.throughput.refRps, result.throughput.bareRps, result.store.getSmall, result.store.getLarge, result.store.cancelSmall, result.store.cancelLarge]) {
+    expect(n).toBeGreaterThan(0);
+  }
+  expect(result.store.bytesPerOperation).toBeGreaterThan(0);
+  for (const row of ['(a) suite wall time', '(b) cancel throughput', '(c) get latency p50', '(c) cancel latency p50', '(d) heap per stored operation', '(e) per conformance run']) {
+    expect(out).toContain(row);
+  }
+  const md = readFileSync(doc, 'utf8');
+  expect(md).toContain('**Machine:**');
+  expect(md).toContain('| (b) cancel throughput |');
+});
