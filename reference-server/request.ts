@@ -52,7 +52,8 @@ export function checkMessage(value: unknown, schema: Schema, path = ''): FieldVi
   const present = new Map<string, unknown>();
   for (const [key, v] of Object.entries(value)) {
     const name = camel(key);
-    const type = schema.fields[name];
+    // Own fields only: "constructor" or "toString" must not find Object.prototype's members.
+    const type = Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
     if (!type) throw invalidArgument(`Invalid JSON payload received. Unknown name "${key}"${where}: Cannot find field.`, 'UNKNOWN_FIELD', [{ field: path ? `${path}.${key}` : key, description: `Unknown name "${key}"` }]);
     if (v !== null) present.set(name, v);
     violations.push(...checkField(v, type, path ? `${path}.${name}` : name));

@@ -149,7 +149,7 @@ const body = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      '\ufeff{}', '{}garbage', '{"a":1,}', 'null', '[]', '"{}"', '{} {}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', '{"timeout":null}', '{"timeout":{"seconds":1}}',
+      '\ufeff{}', '{}garbage', '{"a":1,}', 'null', '[]', '"{}"', '{} {}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', '{"constructor":{}}', '{"toString":{}}', '{"hasOwnProperty":1}', '{"inputConfigs":[{"valueOf":{}}]}', '{"timeout":null}', '{"timeout":{"seconds":1}}',
       '{"sourceLanguageCode":"en","targetLanguageCodes":"de"}', '{"inputConfigs":[{"gcsSource":{},"s3Source":{}}]}', '{"models":{"de":1}}', 'true', '0', '1e999', '"\\ud800"',
       '{"a":"\\u0000"}', `${'['.repeat(20000)}${']'.repeat(20000)}`, '{"a":'.repeat(5000), `{"k":"${'é'.repeat(5000)}"}`,
     ),
