@@ -15,6 +15,12 @@ test.describe('redaction', () => {
     expect(out).toContain('Bearer [REDACTED]');
   });
 
+  test('a WWW-Authenticate challenge stays readable', () => {
+    const challenge = 'Bearer realm="https://x.test", error="insufficient_scope", scope="a b"';
+    expect(redact(challenge)).toBe(challenge);
+    expect(redact('Bearer abc==')).toBe('Bearer [REDACTED]');
+  });
+
   test('the Authorization header keeps only its scheme', () => {
     expect(redactHeaders({ Authorization: `Bearer ${OPAQUE}`, 'x-other': 'fine' })).toEqual({ Authorization: 'Bearer [REDACTED]', 'x-other': 'fine' });
   });
