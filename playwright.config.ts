@@ -7,6 +7,7 @@ loadEnvFile();
 const reportsDir = process.env.REPORTS_DIR ?? 'reports';
 const settleSeconds = Number(process.env.CANCEL_SETTLE_TIMEOUT) || 30;
 const attempts = Number(process.env.CANCEL_ATTEMPTS) || 3;
+const sharded = !!process.env.CONFORMANCE_SHARD || process.argv.some((a) => a.startsWith('--shard'));
 
 export default defineConfig({
   testDir: 'tests',
@@ -24,6 +25,9 @@ export default defineConfig({
     ['junit', { outputFile: `${reportsDir}/junit.xml` }],
     ['allure-playwright', { resultsDir: process.env.ALLURE_RESULTS_DIR ?? 'allure-results', detail: true, suiteTitle: true }],
     ['./src/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
+    ['./src/allure-environment-reporter.ts'],
+    // A shard (npm run conformance -- --shard=i/n) also leaves a blob for npm run merge-reports, in its own folder.
+    ...(sharded ? [['blob', { outputDir: `${reportsDir}/blob-report` }] as const] : []),
   ],
   use: {
     // API scenarios need no browser; traces would copy headers, so they stay off.

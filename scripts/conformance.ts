@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/index';
 import { ConfigError, loadEnvFile, parseConfig } from '../src/config';
+import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/gate-files';
 
 export const EXIT = { conformant: 0, 'non-conformant': 1, incomplete: 2, config: 3, suite: 4 } as const;
 
@@ -18,11 +19,22 @@ const args = process.argv.slice(2);
 if (args.some((a) => a === '--trace' || a.startsWith('--trace='))) {
   fail(EXIT.config, 'configuration error: --trace is refused: Playwright traces record request headers, bearer tokens included. Use the Allure evidence (redacted, with curl lines).');
 }
+// A shard (--shard=i/n) writes into its own folders; its verdict is partial, so the gate waits for merge-reports.
+const shardArg = args.find((a, i) => a.startsWith('--shard=') || args[i - 1] === '--shard');
+const shard = shardArg?.replace('--shard=', '').match(/^(\d+)\/(\d+)$/);
+if (shard) {
+  const dir = `reports/shards/${shard[1]}-of-${shard[2]}`;
+  process.env.REPORTS_DIR ||= dir;
+  process.env.ALLURE_RESULTS_DIR ||= `${dir}/allure-results`;
+  process.env.CONFORMANCE_SHARD = `${shard[1]}/${shard[2]}`;
+}
+let gateInputs: GateInputs = {};
 try {
   parseConfig(process.env);
   if (!process.env.TARGET_BASE_URL?.trim()) optionsFromEnv(process.env);
+  gateInputs = gateInputsFromEnv(process.env);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof ReferenceConfigError) fail(EXIT.config, `configuration error: ${(error as Error).message}`);
+  if (error instanceof ConfigError || error instanceof ReferenceConfigError || error instanceof GateConfigError) fail(EXIT.config, `configuration error: ${(error as Error).message}`);
   throw error;
 }
 
@@ -37,4 +49,8 @@ try {
 } catch {
   fail(EXIT.suite, `no verdict: ${summaryFile} was not written (Playwright exited with ${run.status}). See the output above.`);
 }
-process.exit(EXIT[verdict] ?? EXIT.suite);
+if (shard) {
+  console.log(`shard ${process.env.CONFORMANCE_SHARD}: partial verdict ${verdict} in ${summaryFile}; the gate runs in npm run merge-reports`);
+  process.exit(EXIT.conformant);
+}
+process.exit(EXIT[verdict] === undefined ? EXIT.suite : applyGate(summaryFile, gateInputs).exitCode);
