@@ -1,0 +1,49 @@
+// `npm run report [results dirs…]`: builds the Allure 3 awesome report of the last run into
+// reports/allure-report (served: npm run report:open) and a one-file copy into
+// reports/allure-report-single/index.html, both with the conformance summary panel.
+// History is kept across runs in reports/history/allure-history.jsonl (ALLURE_HISTORY_PATH).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { injectPanel, readAllureTests, type Summary } from '../src/report-page';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export function generateReports(resultsDirs: string[], env: NodeJS.ProcessEnv = process.env): { multi: string; single: string } {
+  const reportsDir = env.REPORTS_DIR ?? 'reports';
+  const multi = join(reportsDir, 'allure-report');
+  const single = join(reportsDir, 'allure-report-single');
+  const summaryFile = join(reportsDir, 'conformance-summary.json');
+  const missing = resultsDirs.filter((d) => !existsSync(d) || !readdirSync(d).some((f) => f.endsWith('-result.json')));
+  if (missing.length) throw new Error(`no Allure results in ${missing.join(', ')}: run npm run conformance first`);
+  if (!existsSync(summaryFile)) throw new Error(`${summaryFile} is missing: run npm run conformance first`);
+  // allure generate never empties its output; stale files would linger.
+  rmSync(multi, { recursive: true, force: true });
+  rmSync(single, { recursive: true, force: true });
+  mkdirSync(join(reportsDir, 'history'), { recursive: true });
+  for (const singleFile of ['0', '1']) {
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/allure/cli.js'), 'generate', '-c', join(ROOT, 'allurerc.mjs'), ...resultsDirs], {
+      env: { ...env, REPORTS_DIR: reportsDir, ALLURE_SINGLE_FILE: singleFile, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (run.status !== 0) throw new Error(`allure generate failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+  }
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
+  // Test result IDs are the same in both variants; the multi-file report stores them as files.
+  const tests = readAllureTests(multi);
+  injectPanel(join(multi, 'index.html'), summary, tests);
+  injectPanel(join(single, 'index.html'), summary, tests);
+  return { multi, single };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/report.ts')) {
+  const dirs = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  try {
+    const out = generateReports(dirs.length ? dirs : [process.env.ALLURE_RESULTS_DIR ?? 'allure-results']);
+    console.log(`Allure report: ${out.multi}/index.html (serve it: npm run report:open)\nsingle file:   ${out.single}/index.html`);
+  } catch (error) {
+    console.error(`report: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

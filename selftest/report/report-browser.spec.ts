@@ -1,0 +1,113 @@
+// The generated Allure report, seen through a real browser: a run against a broken reference
+// server (cancelled-code-unknown), `generateReports` as npm run report does it, served on
+// 127.0.0.1 and driven with Debian's chromium. Counts shown must match the summary and JUnit;
+// the failing requirement's test page must show its redacted exchange and no token.
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, expect, test, type Browser } from '@playwright/test';
+import { counts, type Summary } from '../../src/report-page';
+import { serveDirectory, type StaticServer } from '../../src/static-server';
+import { generateReports } from '../../scripts/report';
+import { ROOT, runConformance } from '../matrix/run-conformance';
+
+const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOT = join(ROOT, 'reports/screenshots/report-failing-requirement.png');
+const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
+
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
+test.skip(!existsSync(CHROMIUM), `${CHROMIUM} is missing: run .ci/run as root (it installs it) or \`apt-get install -y chromium\` to enable the browser check of the report`);
+
+let dir = '';
+let summary: Summary;
+let server: StaticServer;
+let browser: Browser;
+
+test.beforeAll(async () => {
+  const run = await runConformance({ REFERENCE_FAULTS: 'cancelled-code-unknown' }, { timeoutMs: 120_000 });
+  expect(run.exitCode, run.output).toBe(1);
+  dir = run.dir;
+  summary = JSON.parse(readFileSync(join(dir, 'reports/conformance-summary.json'), 'utf8')) as Summary;
+  generateReports([join(dir, 'allure-results')], { ...process.env, REPORTS_DIR: join(dir, 'reports') });
+  server = await serveDirectory(join(dir, 'reports/allure-report'));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    timeout: 30_000,
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function junitCounts(xml: string) {
+  const root = xml.match(/<testsuites\b[^>]*>/)![0];
+  const attr = (n: string) => Number(root.match(new RegExp(`\\b${n}="(\\d+)"`))?.[1] ?? 0);
+  return { tests: attr('tests'), failures: attr('failures') + attr('errors'), skipped: attr('skipped') };
+}
+
+test('the report shows the counts of the summary and of junit.xml, and the conformance panel agrees', async () => {
+  const c = counts(summary);
+  const junit = junitCounts(readFileSync(join(dir, 'reports/junit.xml'), 'utf8'));
+  expect(junit).toEqual({ tests: c.tests.total, failures: c.tests.failed ?? 0, skipped: c.tests.total - (c.tests.passed ?? 0) - (c.tests.failed ?? 0) });
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(server.url);
+  const metric = async (name: string) => {
+    const item = page.getByTestId(`metadata-item-${name}`);
+    return (await item.count()) ? Number(await item.getByTestId('metadata-value').innerText()) : 0;
+  };
+  await expect(page.getByTestId('metadata-item-total')).toBeVisible({ timeout: 20_000 });
+  const shown = { total: await metric('total'), passed: await metric('passed'), failed: (await metric('failed')) + (await metric('broken')), other: (await metric('skipped')) + (await metric('unknown')) };
+  expect(shown).toEqual({ total: c.tests.total, passed: c.tests.passed ?? 0, failed: c.tests.failed ?? 0, other: c.tests.total - (c.tests.passed ?? 0) - (c.tests.failed ?? 0) });
+  // The environment the run was made against.
+  for (const text of ['Target', summary.target, 'conformant+cancelled-code-unknown', 'Suite version', 'Cancel support']) await expect(page.getByText(text, { exact: true }).first()).toBeAttached();
+  await expect(page.getByTestId('nav-tab-categories')).toBeVisible();
+
+  await page.click('#conformance-toggle');
+  const panel = page.locator('#conformance-summary');
+  await expect(panel).toBeVisible();
+  expect(Number(await panel.locator('[data-count=passed]').innerText())).toBe(c.requirements.passed);
+  expect(Number(await panel.locator('[data-count=failed]').innerText())).toBe(c.requirements.failed);
+  expect(Number(await panel.locator('[data-count=other]').innerText())).toBe(c.requirements.other);
+  const rows = await panel.locator('tr[data-requirement]').evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-requirement'), status: tr.getAttribute('data-status'), level: tr.getAttribute('data-level'), links: tr.querySelectorAll('a[data-conformance-test]').length })));
+  expect(rows.map(({ id, status, level }) => ({ id, status, level }))).toEqual(summary.requirements.map((r) => ({ id: r.id, status: r.status, level: r.level })));
+  for (const [i, r] of summary.requirements.entries()) expect(rows[i]!.links, r.id).toBe(r.tests.length);
+  await page.close();
+});
+
+test('the failing requirement links to its test, whose exchange is redacted and replayable', async () => {
+  const failing = summary.requirements.find((r) => r.status === 'failed')!;
+  expect(failing.id).toBe('cancel.outcome.error-code');
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(server.url);
+  await page.click('#conformance-toggle');
+  await page.locator(`tr[data-requirement="${failing.id}"] a[data-conformance-test]`).first().click();
+  await expect(page.locator('#conformance-summary')).toBeHidden();
+  await expect(page.getByTestId('test-result-status-failed').first()).toBeVisible({ timeout: 15_000 });
+  await page.getByTestId('test-result-tab-attachments').click();
+  const cancel = page.getByTestId('test-result-attachment-header').filter({ hasText: ':cancel' }).first();
+  await cancel.click();
+  const attachment = page.getByTestId('test-result-attachment').filter({ hasText: ':cancel' }).first();
+  await expect(attachment).toContainText('Bearer [REDACTED]', { timeout: 10_000 });
+  await expect(attachment).toContainText('curl ');
+  await expect(attachment).toContainText('$ACCESS_TOKEN');
+  expect(await page.locator('body').innerText()).not.toMatch(JWT);
+  mkdirSync(join(ROOT, 'reports/screenshots'), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  console.log(`screenshot: ${SCREENSHOT}`);
+  await page.close();
+});
+
+test('no generated report file holds a token, and the single file opens from file://', async () => {
+  const reports = join(dir, 'reports');
+  const files = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(d, e.name)) : [join(d, e.name)]));
+  for (const f of files(reports).filter((f) => /\.(html|json|txt|xml|jsonl)$/.test(f))) expect(readFileSync(f, 'utf8'), f).not.toMatch(JWT);
+  const page = await browser.newPage();
+  await page.goto(`file://${join(reports, 'allure-report-single/index.html')}`);
+  await expect(page.getByTestId('metadata-item-total')).toBeVisible({ timeout: 20_000 });
+  await page.click('#conformance-toggle');
+  await expect(page.locator('#conformance-summary [data-conformance-verdict]')).toHaveText('NON-CONFORMANT');
+  await page.close();
+});
