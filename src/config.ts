@@ -30,6 +30,20 @@ export interface Config {
     readonly expired?: string;
   };
   readonly clientCredentials?: { readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string };
+  /** Shell commands that print a token, one per scope set (AUTH_TOKEN_COMMAND_*). */
+  readonly commands: {
+    readonly everyday?: string;
+    readonly translation?: string;
+    readonly platform?: string;
+    readonly insufficient?: string;
+    /** Lifetime assumed for a printed token that is not a JWT (AUTH_TOKEN_COMMAND_TTL). */
+    readonly ttlS: number;
+    readonly timeoutMs: number;
+  };
+  /** A Google service-account key (GOOGLE_APPLICATION_CREDENTIALS); ignored by the embedded target. */
+  readonly serviceAccount?: ServiceAccountKey;
+  /** TARGET_PRESET, when one filled defaults. */
+  readonly preset?: Preset;
   readonly cancelSupport: CancelSupport;
   readonly settleTimeoutMs: number;
   readonly requestTimeoutMs: number;
@@ -39,6 +53,18 @@ export interface Config {
   readonly allowBareStatus: boolean;
   readonly allowDoneWithoutResult: boolean;
   readonly finishedCancelPolicy: FinishedCancelPolicy;
+}
+
+export type Preset = 'gdc' | 'cloud';
+
+export interface ServiceAccountKey {
+  /** The file it came from (GOOGLE_APPLICATION_CREDENTIALS). */
+  readonly keyFile: string;
+  readonly clientEmail: string;
+  readonly privateKey: string;
+  readonly privateKeyId?: string;
+  /** Where assertions go: the key's token_uri (default Google's). */
+  readonly tokenUri: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -170,8 +196,104 @@ function scopeChecks(env: Env): string | undefined {
   return reason;
 }
 
-export function parseConfig(env: Env): Config {
+export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
+export const CLOUD_BASE_URL = 'https://translate.googleapis.com';
+
+/**
+ * TARGET_PRESET=gdc|cloud: the defaults it fills in. Only unset (or empty) variables are filled:
+ * explicit ones always win. The global setup writes these into process.env so workers and the
+ * summary see the same values.
+ */
+export function presetDefaults(env: Env): Record<string, string> {
+  const raw = text(env, 'TARGET_PRESET');
+  if (raw === undefined) return {};
+  if (raw !== 'gdc' && raw !== 'cloud') {
+    throw new ConfigError('TARGET_PRESET', `"${raw}" is not a preset`, 'Use gdc (Google Distributed Cloud) or cloud (translate.googleapis.com), or leave it unset.');
+  }
+  const project = text(env, 'TARGET_PROJECT');
+  if (!project && !text(env, 'TARGET_PARENT')) {
+    throw new ConfigError('TARGET_PROJECT', `is required with TARGET_PRESET=${raw}`, 'Set it to your project ID (or set TARGET_PARENT yourself).');
+  }
+  if (project !== undefined && !/^[^/\s]+$/.test(project)) {
+    throw new ConfigError('TARGET_PROJECT', `"${project}" is not a project ID`, 'Use the bare ID, e.g. my-project (no slashes).');
+  }
+  const defaults: Record<string, string> = { TARGET_API_PREFIX: '/v3' };
+  if (raw === 'gdc') {
+    const base = text(env, 'TARGET_BASE_URL');
+    if (!base) throw new ConfigError('TARGET_BASE_URL', 'is required with TARGET_PRESET=gdc', 'Set it to the Translation endpoint of your GDC zone, e.g. https://translation.zone1.gdc.example.');
+    if (project) defaults.TARGET_PARENT = `projects/${project}`;
+    // GDC authenticates with audience-bound identity tokens.
+    defaults.AUTH_TOKEN_COMMAND = `gdcloud auth print-identity-token --audiences=${base.replace(/\/+$/, '')}`;
+  } else {
+    const location = text(env, 'TARGET_LOCATION') ?? 'us-central1';
+    if (!/^[^/\s]+$/.test(location)) {
+      throw new ConfigError('TARGET_LOCATION', `"${location}" is not a location ID`, 'Use the bare ID, e.g. us-central1.');
+    }
+    defaults.TARGET_BASE_URL = CLOUD_BASE_URL;
+    if (project) defaults.TARGET_PARENT = `projects/${project}/locations/${location}`;
+  }
+  return Object.fromEntries(Object.entries(defaults).filter(([name]) => text(env, name) === undefined));
+}
+
+function commands(env: Env): Config['commands'] {
+  const pick = (name: string) => (text(env, name) ? { [name]: text(env, name) } : {});
+  const named = { ...pick('AUTH_TOKEN_COMMAND'), ...pick('AUTH_TOKEN_COMMAND_TRANSLATION'), ...pick('AUTH_TOKEN_COMMAND_PLATFORM'), ...pick('AUTH_TOKEN_COMMAND_INSUFFICIENT') };
+  return {
+    ...(named.AUTH_TOKEN_COMMAND ? { everyday: named.AUTH_TOKEN_COMMAND } : {}),
+    ...(named.AUTH_TOKEN_COMMAND_TRANSLATION ? { translation: named.AUTH_TOKEN_COMMAND_TRANSLATION } : {}),
+    ...(named.AUTH_TOKEN_COMMAND_PLATFORM ? { platform: named.AUTH_TOKEN_COMMAND_PLATFORM } : {}),
+    ...(named.AUTH_TOKEN_COMMAND_INSUFFICIENT ? { insufficient: named.AUTH_TOKEN_COMMAND_INSUFFICIENT } : {}),
+    ttlS: positiveNumber(env, 'AUTH_TOKEN_COMMAND_TTL', 300),
+    timeoutMs: positiveNumber(env, 'AUTH_TOKEN_COMMAND_TIMEOUT', 30) * 1000,
+  };
+}
+
+/** Reads and checks the service-account key; the private key never appears in a message. */
+export function serviceAccountKey(env: Env): ServiceAccountKey | undefined {
+  const name = 'GOOGLE_APPLICATION_CREDENTIALS';
+  const file = text(env, name);
+  if (file === undefined) return undefined;
+  const path = resolve(file);
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(name, `cannot read ${path}`, 'Point it at a service-account JSON key file.');
+  }
+  let key: Record<string, unknown>;
+  try {
+    key = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new ConfigError(name, `${path} is not valid JSON`, 'Point it at a service-account JSON key file (IAM > Service accounts > Keys).');
+  }
+  if (typeof key !== 'object' || key === null || key.type !== 'service_account') {
+    const type = typeof key === 'object' && key !== null && typeof key.type === 'string' ? `"${key.type}"` : 'no type';
+    throw new ConfigError(name, `${path} is not a service-account key (type is ${type})`, 'Use a key whose "type" is "service_account"; user credentials cannot mint tokens for chosen scopes.');
+  }
+  const missing = ['client_email', 'private_key'].filter((field) => typeof key[field] !== 'string' || !key[field]);
+  if (missing.length > 0) throw new ConfigError(name, `${path} has no ${missing.join(' or ')}`, 'Download a fresh JSON key for the service account.');
+  const tokenUri = typeof key.token_uri === 'string' && key.token_uri ? key.token_uri : GOOGLE_TOKEN_URI;
+  try {
+    new URL(tokenUri);
+  } catch {
+    throw new ConfigError(name, `${path} has a token_uri that is not a URL`, `Fix token_uri (usually ${GOOGLE_TOKEN_URI}).`);
+  }
+  return {
+    keyFile: path,
+    clientEmail: key.client_email as string,
+    privateKey: key.private_key as string,
+    ...(typeof key.private_key_id === 'string' && key.private_key_id ? { privateKeyId: key.private_key_id } : {}),
+    tokenUri,
+  };
+}
+
+export function parseConfig(rawEnv: Env): Config {
+  const env: Env = { ...rawEnv, ...presetDefaults(rawEnv) };
+  const preset = text(env, 'TARGET_PRESET') as Preset | undefined;
   const url = baseUrl(env);
+  // The embedded target trusts only its own issuer (the global setup marks it with CONFORMANCE_EMBEDDED_PROFILE),
+  // so a GOOGLE_APPLICATION_CREDENTIALS set for other tools is not used against it.
+  const embedded = url === undefined || text(env, 'CONFORMANCE_EMBEDDED_PROFILE') !== undefined;
   const prefix = apiPrefix(env);
   const parentName = parent(env, url === undefined);
   const insufficient = (text(env, 'AUTH_TOKEN_INSUFFICIENT') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
@@ -193,6 +315,9 @@ export function parseConfig(env: Env): Config {
       insufficient,
     },
     clientCredentials: clientCredentials(env),
+    commands: commands(env),
+    ...(embedded ? {} : { serviceAccount: serviceAccountKey(env) }),
+    ...(preset ? { preset } : {}),
     cancelSupport: oneOf(env, 'CANCEL_SUPPORT', ['auto', 'supported', 'unimplemented'], 'auto'),
     settleTimeoutMs: positiveNumber(env, 'CANCEL_SETTLE_TIMEOUT', 30) * 1000,
     requestTimeoutMs: positiveNumber(env, 'REQUEST_TIMEOUT', 15) * 1000,

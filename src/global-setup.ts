@@ -4,14 +4,16 @@
 import { rmSync } from 'node:fs';
 import { request } from '@playwright/test';
 import { optionsFromEnv, startReferenceServer } from '../reference-server/index';
-import { config, loadEnvFile } from './config';
+import { config, loadEnvFile, presetDefaults } from './config';
 import { createOperationsClient } from './operations-client';
-import { createTokens, isAvailable } from './tokens';
+import { createTokens, isAvailable, tokenSourceNames } from './tokens';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   loadEnvFile();
+  // TARGET_PRESET fills in what is unset, so workers and the summary see the same values.
+  Object.assign(process.env, presetDefaults(process.env));
   // Stale results would show up as retries in the report.
   rmSync(ALLURE_RESULTS_DIR(), { recursive: true, force: true });
   let stop = async () => {};
@@ -28,6 +30,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stop = () => reference.close();
   }
   const cfg = config();
+  // Which source serves each scope set: the summary's `tokenSources`.
+  process.env.CONFORMANCE_TOKEN_SOURCES = JSON.stringify(tokenSourceNames(cfg));
   const found = cfg.cancelSupport === 'auto'
     ? await probeCancelSupport().catch((error: Error) => { throw withoutStack(error); })
     : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
@@ -47,6 +51,8 @@ async function probeCancelSupport(): Promise<{ support: 'supported' | 'unimpleme
   const cfg = config();
   const tokens = createTokens(cfg);
   const auth = await tokens.everyday();
+  // A configured source that fails (a broken token command) would fail every test alike: say it once.
+  if (!isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
   if (!isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
   const context = await request.newContext();
   const counters = { requests: 0, operationsCreated: 0 };

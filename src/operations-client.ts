@@ -5,7 +5,7 @@ import type { Config } from './config';
 import type { Exchange } from './evidence';
 import { isOperation, parentOf, type Operation } from './operation';
 import { redact } from './redact';
-import type { Credential } from './tokens';
+import { isExpiryRefusal, type Credential } from './tokens';
 
 export type Auth = Credential | 'none' | { readonly rawAuthorization: string; readonly label: string };
 
@@ -56,6 +56,18 @@ export function createOperationsClient(
   const created = new Set<string>();
 
   async function send(path: string, opts: SendOptions = {}): Promise<Exchange> {
+    const auth = opts.auth ?? defaultAuth;
+    // Credentials served by a source (tokens.ts `fresh`) are renewed near expiry and, when the target
+    // refuses one as expired, renewed and retried once. Tokens built to be refused have no `fresh`.
+    const renewable = auth !== 'none' && 'fresh' in auth && auth.fresh ? auth.fresh : undefined;
+    if (!renewable) return sendOnce(path, opts);
+    let used: string | undefined;
+    const first = await sendOnce(path, opts, async () => (used = await renewable()));
+    if (!isExpiryRefusal(first.status, first.responseHeaders, first.json)) return first;
+    return sendOnce(path, opts, () => renewable(used), ' (retried once: the token had expired)');
+  }
+
+  async function sendOnce(path: string, opts: SendOptions, tokenOf?: () => Promise<string>, note = ''): Promise<Exchange> {
     const method = opts.method ?? 'GET';
     const auth = opts.auth ?? defaultAuth;
     const url = new URL(baseUrl + path);
@@ -66,7 +78,8 @@ export function createOperationsClient(
     if (contentType !== null) headers['content-type'] = contentType;
 
     counters.requests++;
-    return record(`${method} ${decodeURI(url.pathname)}`, async () => {
+    return record(`${method} ${decodeURI(url.pathname)}${note}`, async () => {
+      if (tokenOf) headers.authorization = `Bearer ${await tokenOf()}`;
       const started = Date.now();
       let response;
       try {

@@ -62,6 +62,7 @@ export default class SummaryReporter implements Reporter {
       embeddedProfile: process.env.CONFORMANCE_EMBEDDED_PROFILE,
       cancelSupport: process.env.CONFORMANCE_CANCEL_SUPPORT,
       cancelSupportSource: process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE,
+      tokenSources: tokenSourcesOf(process.env.CONFORMANCE_TOKEN_SOURCES),
       verdict,
       playwrightStatus: result.status,
       generatedAt: new Date().toISOString(),
@@ -75,6 +76,15 @@ export default class SummaryReporter implements Reporter {
     mkdirSync(dirname(outputFile), { recursive: true });
     writeFileSync(outputFile, redact(JSON.stringify(summary, null, 2)) + '\n');
     console.log(redact(formatTable(summary)));
+  }
+}
+
+/** Which source served each scope set, as the global setup found it (absent in merged reports). */
+function tokenSourcesOf(raw: string | undefined): Record<string, string> | undefined {
+  try {
+    return raw ? (JSON.parse(raw) as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,8 +1,16 @@
-// Token sources: static tokens from the config, or a client-credentials issuer that mints
-// one token per scope set. Each credential says which source served it.
+// Token sources: each scope set the suite needs is served by the first source that can serve it,
+// in this order (README "Credentials"): static token > command > service account > client credentials.
+// Every credential says which source served it; a credential from a source also carries `fresh`,
+// which renews it near expiry and after the target refused it as expired. Tokens built to be
+// refused (forged, tampered, expired) never carry it, so they are never retried.
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import type { Config } from './config';
-import { registerSecret } from './redact';
+import { redact, registerSecret } from './redact';
+import { runTokenCommand } from './token-sources/command';
+import { CredentialError, Renewable, jwtExpiry, type Minted } from './token-sources/renewable';
+import { mintServiceAccountToken } from './token-sources/service-account';
+
+export { CredentialError } from './token-sources/renewable';
 
 export const TRANSLATION_SCOPE = 'https://www.googleapis.com/auth/cloud-translation';
 export const PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -19,13 +27,22 @@ export const INSUFFICIENT_SCOPE_SETS: readonly { label: string; scope: string }[
 
 export interface Credential {
   readonly label: string;
+  /** The token when the credential was looked up; send `await fresh()` where present. */
   readonly token: string;
-  /** Which source served it, e.g. "static AUTH_TOKEN_TRANSLATION" or "client-credentials". */
+  /** Which source served it, e.g. "static AUTH_TOKEN_TRANSLATION" or "command AUTH_TOKEN_COMMAND_TRANSLATION". */
   readonly source: string;
+  /**
+   * Only on credentials served by a source: the current token, renewed shortly before expiry.
+   * `rejected`: the token the target just refused as expired; a new one is minted (once per token).
+   * Throws CredentialError when the source cannot give one.
+   */
+  readonly fresh?: (rejected?: string) => Promise<string>;
 }
 
 export interface Unavailable {
   readonly unavailable: string;
+  /** Set when a configured source failed (as opposed to no source being configured). */
+  readonly failed?: true;
 }
 
 export type Lookup = Credential | Unavailable;
@@ -41,19 +58,7 @@ export interface Tokens {
   expired(): Promise<Lookup>;
 }
 
-type Minter = (scope: string, extra?: Record<string, string>) => Promise<string>;
-
-const REFRESH_MARGIN_S = 60;
-
-function expiryOf(token: string, expiresIn: number | undefined): number {
-  try {
-    const { exp } = decodeJwt(token);
-    if (typeof exp === 'number') return exp;
-  } catch {
-    // opaque token: fall back to expires_in
-  }
-  return Math.floor(Date.now() / 1000) + (expiresIn ?? 300);
-}
+type Minter = (scope: string, extra?: Record<string, string>) => Promise<Minted>;
 
 export function clientCredentialsMinter(cc: NonNullable<Config['clientCredentials']>, timeoutMs: number): Minter {
   return async (scope, extra = {}) => {
@@ -69,65 +74,171 @@ export function clientCredentialsMinter(cc: NonNullable<Config['clientCredential
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new Error(`AUTH_TOKEN_URL ${cc.tokenUrl} could not be reached (${(error as Error).message}). Check the URL and that the issuer is up.`);
+      throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} could not be reached (${(error as Error).message}). Check the URL and that the issuer is up.`);
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown };
+    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
     if (!response.ok || typeof body.access_token !== 'string') {
-      throw new Error(`AUTH_TOKEN_URL ${cc.tokenUrl} refused a client-credentials grant for scope "${scope}" (HTTP ${response.status}). Check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET.`);
+      throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} refused a client-credentials grant for scope "${scope}" (HTTP ${response.status}). Check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET.`);
     }
     registerSecret(body.access_token);
-    return body.access_token;
+    const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in);
+    const exp = jwtExpiry(body.access_token) ?? Math.floor(Date.now() / 1000) + (Number.isFinite(expiresIn) ? expiresIn : 300);
+    return { token: body.access_token, exp };
   };
 }
 
-/** Caches each scope set's token until shortly before it expires. */
-export function cached(mint: Minter): Minter {
-  const cache = new Map<string, { token: string; exp: number }>();
-  return async (scope, extra) => {
-    if (extra) return mint(scope, extra);
-    const hit = cache.get(scope);
-    if (hit && hit.exp - REFRESH_MARGIN_S > Date.now() / 1000) return hit.token;
-    const token = await mint(scope);
-    cache.set(scope, { token, exp: expiryOf(token, undefined) });
-    return token;
+/** A static token: served as long as it has not expired (JWT `exp`); it cannot be renewed. */
+function staticToken(variable: string, token: string, commandVariable: string): () => Promise<Minted> {
+  let served = false;
+  return async () => {
+    const exp = jwtExpiry(token) ?? Number.POSITIVE_INFINITY;
+    if (served || exp <= Date.now() / 1000) {
+      throw new CredentialError(
+        `${variable}: the static token has expired${Number.isFinite(exp) ? ` (exp ${new Date(exp * 1000).toISOString()})` : ' (the target refused it as expired)'} and a static token cannot be renewed. ` +
+          `Set a fresh one, or let ${commandVariable} print one when needed.`,
+      );
+    }
+    served = true;
+    return { token, exp };
   };
+}
+
+/** A scope set's source: a label for the summary and a renewable token. */
+interface Source {
+  readonly name: string;
+  readonly renewable: Renewable;
+}
+
+export interface TokenSourceNames {
+  readonly everyday: string;
+  readonly translation: string;
+  readonly platform: string;
+  readonly insufficient: string;
+  readonly expired: string;
+}
+
+type ScopeSetPlan = { name: string; mint: () => Promise<Minted> } | undefined;
+
+/** Plans each scope set's source by precedence, without minting anything. */
+function plan(cfg: Config) {
+  const mintCc = cfg.clientCredentials ? clientCredentialsMinter(cfg.clientCredentials, cfg.requestTimeoutMs) : undefined;
+  const sa = cfg.serviceAccount;
+  const command = (variable: string, cmd: string | undefined): ScopeSetPlan =>
+    cmd ? { name: `command ${variable}`, mint: () => runTokenCommand({ variable, command: cmd, ttlS: cfg.commands.ttlS, timeoutMs: cfg.commands.timeoutMs }) } : undefined;
+  const serviceAccount = (scope: string): ScopeSetPlan =>
+    sa ? { name: `service account ${sa.clientEmail}`, mint: () => mintServiceAccountToken(sa, scope, cfg.requestTimeoutMs) } : undefined;
+  const clientCredentials = (scope: string): ScopeSetPlan => (mintCc ? { name: 'client-credentials', mint: () => mintCc(scope) } : undefined);
+  const scoped = (staticVar: string, token: string | undefined, commandVar: string, cmd: string | undefined, scope: string): ScopeSetPlan =>
+    (token ? { name: `static ${staticVar}`, mint: staticToken(staticVar, token, commandVar) } : undefined) ??
+    command(commandVar, cmd) ?? serviceAccount(scope) ?? clientCredentials(scope);
+
+  const translation = scoped('AUTH_TOKEN_TRANSLATION', cfg.tokens.translation, 'AUTH_TOKEN_COMMAND_TRANSLATION', cfg.commands.translation, TRANSLATION_SCOPE);
+  const platform = scoped('AUTH_TOKEN_PLATFORM', cfg.tokens.platform, 'AUTH_TOKEN_COMMAND_PLATFORM', cfg.commands.platform, PLATFORM_SCOPE);
+  const both = `${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}`;
+  // Everyday: a static scope-set token, else the everyday command, else a per-scope command,
+  // else a service account or issuer minting both scopes.
+  const everyday: 'translation-or-platform' | ScopeSetPlan =
+    cfg.tokens.translation || cfg.tokens.platform ? 'translation-or-platform'
+      : command('AUTH_TOKEN_COMMAND', cfg.commands.everyday) ??
+        (cfg.commands.translation || cfg.commands.platform ? 'translation-or-platform' : serviceAccount(both) ?? clientCredentials(both));
+  const insufficient = cfg.commands.insufficient
+    ? [{ label: 'AUTH_TOKEN_COMMAND_INSUFFICIENT', plan: command('AUTH_TOKEN_COMMAND_INSUFFICIENT', cfg.commands.insufficient)! }]
+    : INSUFFICIENT_SCOPE_SETS.flatMap(({ label, scope }) => {
+        const p = serviceAccount(scope) ?? clientCredentials(scope);
+        return p ? [{ label, plan: p }] : [];
+      });
+  return { translation, platform, everyday, insufficient, mintCc };
+}
+
+/** Which source serves each scope set under this config (for the summary's `tokenSources`). */
+export function tokenSourceNames(cfg: Config): TokenSourceNames {
+  const p = plan(cfg);
+  const everyday = p.everyday === 'translation-or-platform' ? (p.translation ?? p.platform)?.name : p.everyday?.name;
+  const insufficient = [
+    ...(cfg.tokens.insufficient.length ? [`static AUTH_TOKEN_INSUFFICIENT (${cfg.tokens.insufficient.length})`] : []),
+    ...(p.insufficient.length ? [`${p.insufficient[0]!.plan.name}${p.insufficient.length > 1 ? ` (${p.insufficient.length} scope sets)` : ''}`] : []),
+  ];
+  return {
+    everyday: everyday ?? 'none',
+    translation: p.translation?.name ?? 'none',
+    platform: p.platform?.name ?? 'none',
+    insufficient: insufficient.join(' + ') || 'none',
+    expired: cfg.tokens.expired ? 'static AUTH_TOKEN_EXPIRED' : p.mintCc ? 'client-credentials (expires_in=-120)' : 'none',
+  };
+}
+
+/** Is this refusal the target saying the token expired (ErrorInfo ACCESS_TOKEN_EXPIRED, or error_description)? */
+export function isExpiryRefusal(status: number, headers: Readonly<Record<string, string>>, json: unknown): boolean {
+  if (status !== 401) return false;
+  const challenge = Object.entries(headers).find(([k]) => k.toLowerCase() === 'www-authenticate')?.[1] ?? '';
+  if (/error_description="[^"]*expir/i.test(challenge)) return true;
+  const error = (json as { error?: { details?: unknown } } | undefined)?.error ?? json;
+  const details = (error as { details?: unknown } | undefined)?.details;
+  return Array.isArray(details) && details.some((d) => (d as { reason?: unknown } | null)?.reason === 'ACCESS_TOKEN_EXPIRED');
 }
 
 export function createTokens(cfg: Config): Tokens {
   Object.values(cfg.tokens).flat().forEach((t) => registerSecret(t));
-  const mint = cfg.clientCredentials ? cached(clientCredentialsMinter(cfg.clientCredentials, cfg.requestTimeoutMs)) : undefined;
-
-  const scoped = async (label: string, staticVar: string, staticToken: string | undefined, scope: string): Promise<Lookup> => {
-    if (staticToken) return { label, token: staticToken, source: `static ${staticVar}` };
-    if (mint) return { label, token: await mint(scope), source: 'client-credentials' };
-    return { unavailable: `no token for the ${label} scope set: set ${staticVar} or the AUTH_TOKEN_URL/AUTH_CLIENT_ID/AUTH_CLIENT_SECRET issuer` };
+  if (cfg.clientCredentials) registerSecret(cfg.clientCredentials.clientSecret);
+  if (cfg.serviceAccount) registerSecret(cfg.serviceAccount.privateKey);
+  const p = plan(cfg);
+  const warned = new Set<string>();
+  const sources = new Map<ScopeSetPlan, Source>();
+  const sourceOf = (scopePlan: NonNullable<ScopeSetPlan>): Source => {
+    let source = sources.get(scopePlan);
+    if (!source) sources.set(scopePlan, (source = { name: scopePlan.name, renewable: new Renewable(scopePlan.mint) }));
+    return source;
+  };
+  const serve = async (label: string, scopePlan: ScopeSetPlan, none: string): Promise<Lookup> => {
+    if (!scopePlan) return { unavailable: none };
+    const { name, renewable } = sourceOf(scopePlan);
+    try {
+      const token = await renewable.token();
+      return { label, token, source: name, fresh: (rejected?: string) => renewable.token(rejected) };
+    } catch (error) {
+      if (error instanceof CredentialError) return { unavailable: `no token for the ${label} scope set: ${error.message}`, failed: true };
+      throw error;
+    }
   };
 
-  const translation = () => scoped('cloud-translation only', 'AUTH_TOKEN_TRANSLATION', cfg.tokens.translation, TRANSLATION_SCOPE);
-  const platform = () => scoped('cloud-platform only', 'AUTH_TOKEN_PLATFORM', cfg.tokens.platform, PLATFORM_SCOPE);
+  const translation = () => serve('cloud-translation only', p.translation,
+    'no token for the cloud-translation only scope set: set AUTH_TOKEN_TRANSLATION, AUTH_TOKEN_COMMAND_TRANSLATION, GOOGLE_APPLICATION_CREDENTIALS or the AUTH_TOKEN_URL/AUTH_CLIENT_ID/AUTH_CLIENT_SECRET issuer');
+  const platform = () => serve('cloud-platform only', p.platform,
+    'no token for the cloud-platform only scope set: set AUTH_TOKEN_PLATFORM, AUTH_TOKEN_COMMAND_PLATFORM, GOOGLE_APPLICATION_CREDENTIALS or the AUTH_TOKEN_URL/AUTH_CLIENT_ID/AUTH_CLIENT_SECRET issuer');
   return {
     async everyday() {
-      if (mint && !cfg.tokens.translation && !cfg.tokens.platform) {
-        return { label: 'cloud-translation + cloud-platform', token: await mint(`${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}`), source: 'client-credentials' };
+      if (p.everyday !== 'translation-or-platform') {
+        return serve(p.everyday?.name.startsWith('command') ? 'everyday (AUTH_TOKEN_COMMAND)' : 'cloud-translation + cloud-platform', p.everyday,
+          'no token that may cancel: set AUTH_TOKEN_COMMAND, a scope-set token or command, GOOGLE_APPLICATION_CREDENTIALS or a client-credentials issuer');
       }
       const found = [await translation(), await platform()];
-      return found.find(isAvailable) ?? { unavailable: `no token that may cancel: ${found.map((f) => ('unavailable' in f ? f.unavailable : '')).join('; ')}` };
+      return found.find(isAvailable) ?? {
+        unavailable: `no token that may cancel: ${found.map((f) => ('unavailable' in f ? f.unavailable : '')).join('; ')}`,
+        ...(found.some((f) => 'failed' in f && f.failed) ? { failed: true as const } : {}),
+      };
     },
     translation,
     platform,
     async insufficient() {
       const fromStatic = cfg.tokens.insufficient.map((token, i) => ({ label: `AUTH_TOKEN_INSUFFICIENT #${i + 1}`, token, source: 'static AUTH_TOKEN_INSUFFICIENT' }));
-      const minted = mint
-        ? await Promise.all(INSUFFICIENT_SCOPE_SETS.map(async ({ label, scope }) => ({ label, token: await mint(scope), source: 'client-credentials' })))
-        : [];
+      const looked = await Promise.all(p.insufficient.map(({ label, plan: scopePlan }) => serve(label, scopePlan, '')));
+      const minted = looked.filter(isAvailable);
+      const failures = looked.filter((l): l is Unavailable => !isAvailable(l));
+      // Some issuers refuse look-alike scopes outright: check the rest, and say (once) which were left out.
+      // None at all leaves the requirement not-run, never passed.
+      for (const f of failures) {
+        if (warned.has(f.unavailable)) continue;
+        warned.add(f.unavailable);
+        console.warn(redact(`lro-cancel-conformance: insufficient-scope token left out: ${f.unavailable}`));
+      }
       return [...fromStatic, ...minted];
     },
     async expired() {
       if (cfg.tokens.expired) return { label: 'expired', token: cfg.tokens.expired, source: 'static AUTH_TOKEN_EXPIRED' };
-      if (!mint) return { unavailable: 'no expired token: set AUTH_TOKEN_EXPIRED or a client-credentials issuer' };
+      if (!p.mintCc) return { unavailable: 'no expired token: set AUTH_TOKEN_EXPIRED or a client-credentials issuer' };
       // Issuers that honour a negative expires_in (the embedded one does) mint an expired token.
-      const token = await mint(TRANSLATION_SCOPE, { expires_in: '-120' });
-      if (expiryOf(token, 300) >= Date.now() / 1000) {
+      const { token } = await p.mintCc(TRANSLATION_SCOPE, { expires_in: '-120' });
+      if ((jwtExpiry(token) ?? Number.POSITIVE_INFINITY) >= Date.now() / 1000) {
         return { unavailable: 'the issuer cannot mint expired tokens: set AUTH_TOKEN_EXPIRED to a token that has expired' };
       }
       return { label: 'expired', token, source: 'client-credentials (expires_in=-120)' };

@@ -9,7 +9,7 @@ import { outcomeOf, type Operation } from '../src/operation';
 import { createOperationsClient, TargetUnreachable, type Counters, type OperationsClient, type SendOptions } from '../src/operations-client';
 import { settle, type Settlement } from '../src/settle';
 import { COUNTER_ANNOTATIONS } from '../src/summary-reporter';
-import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
+import { createTokens, CredentialError, isAvailable, type Credential, type Tokens } from '../src/tokens';
 import { NOT_RUN_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
 import type { Exchange } from '../src/evidence';
 
@@ -129,7 +129,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           try {
             exchange = await run();
           } catch (error) {
-            if (error instanceof TargetUnreachable) prerequisiteFailed(error.message);
+            if (error instanceof TargetUnreachable || error instanceof CredentialError) prerequisiteFailed(error.message);
             throw error;
           }
           await base.info().attach(`${title} → ${exchange.status}`, { body: transcript(exchange), contentType: 'text/plain' });

@@ -1,0 +1,67 @@
+// One cached token of one source: served until shortly before it expires, then minted again.
+// A failure is remembered, so a broken or hanging source costs its time once per process.
+import { decodeJwt } from 'jose';
+import { registerSecret } from '../redact';
+
+/** A token source could not give a token: the message names the variable to fix, never the token. */
+export class CredentialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialError';
+  }
+}
+
+export interface Minted {
+  readonly token: string;
+  /** Expiry, epoch seconds; Infinity when unknown and unbounded (static opaque tokens). */
+  readonly exp: number;
+}
+
+/** JWT `exp` when the token is a JWT that has one. */
+export function jwtExpiry(token: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_MARGIN_S = 60;
+const now = () => Date.now() / 1000;
+
+export class Renewable {
+  private cachedToken?: { token: string; exp: number; margin: number };
+  private inFlight?: Promise<string>;
+  private failure?: CredentialError;
+
+  constructor(private readonly mint: () => Promise<Minted>) {}
+
+  /**
+   * The current token, minted again when it is within the margin of its expiry (60 s, or a quarter
+   * of its lifetime for short-lived tokens). `rejected`: the target refused that token as expired,
+   * so mint a new one unless another caller already did.
+   */
+  async token(rejected?: string): Promise<string> {
+    if (this.failure) throw this.failure;
+    const hit = this.cachedToken;
+    const fresh = hit && hit.exp - hit.margin > now();
+    if (hit && (rejected === undefined ? fresh : hit.token !== rejected && fresh)) return hit.token;
+    this.inFlight ??= this.mintOnce().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async mintOnce(): Promise<string> {
+    const started = now();
+    try {
+      const { token, exp } = await this.mint();
+      registerSecret(token);
+      const lifetime = Math.max(0, exp - started);
+      this.cachedToken = { token, exp, margin: Math.min(MAX_MARGIN_S, lifetime / 4) };
+      return token;
+    } catch (error) {
+      this.failure = error instanceof CredentialError ? error : new CredentialError((error as Error).message);
+      throw this.failure;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// The service-account source: google-auth-library's JWT client signs an assertion with the key
+// and trades it for an access token holding exactly the requested scopes. The key's token_uri
+// decides where the assertion goes (google-auth-library 10 always posts to Google's endpoint,
+// so the request is redirected there and the assertion's audience set to match).
+import { JWT, type Credentials } from 'google-auth-library';
+import type { ServiceAccountKey } from '../config';
+import { GOOGLE_TOKEN_URI } from '../config';
+import { redact, registerSecret } from '../redact';
+import { CredentialError, jwtExpiry, type Minted } from './renewable';
+
+const VARIABLE = 'GOOGLE_APPLICATION_CREDENTIALS';
+
+export async function mintServiceAccountToken(key: ServiceAccountKey, scope: string, timeoutMs: number): Promise<Minted> {
+  registerSecret(key.privateKey);
+  const client = new JWT({
+    email: key.clientEmail,
+    key: key.privateKey,
+    ...(key.privateKeyId ? { keyId: key.privateKeyId } : {}),
+    scopes: scope.split(' ').filter(Boolean),
+    additionalClaims: { aud: key.tokenUri },
+  });
+  client.transporter.interceptors.request.add({
+    resolved: async (options) => {
+      if (String(options.url) === GOOGLE_TOKEN_URI) options.url = new URL(key.tokenUri);
+      // One bounded attempt: the caller reports a failure instead of retrying for minutes.
+      options.retry = false;
+      options.retryConfig = { retry: 0 };
+      options.timeout = timeoutMs;
+      return options;
+    },
+  });
+  let tokens: Credentials;
+  try {
+    tokens = await client.authorize();
+  } catch (error) {
+    const e = error as Error & { status?: number; response?: { status?: number } };
+    const status = e.response?.status ?? e.status;
+    const detail = redact(String(e.message ?? error).split('\n')[0] ?? '').slice(0, 300);
+    throw new CredentialError(
+      `${VARIABLE}: the service account ${key.clientEmail} got no token for scope "${scope}" from ${key.tokenUri}` +
+        `${status ? ` (HTTP ${status})` : ''}: ${detail}. Check the key, that it is not disabled, and that the scope exists.`,
+    );
+  }
+  const token = tokens.access_token;
+  if (!token) throw new CredentialError(`${VARIABLE}: ${key.tokenUri} answered without an access_token for scope "${scope}".`);
+  registerSecret(token);
+  const exp = typeof tokens.expiry_date === 'number' ? Math.floor(tokens.expiry_date / 1000) : (jwtExpiry(token) ?? Math.floor(Date.now() / 1000) + 3600);
+  return { token, exp };
+}
