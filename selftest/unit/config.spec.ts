@@ -69,6 +69,59 @@ test.describe('config', () => {
     });
   }
 
+  test('TARGET_PRESET=gdc fills the GDC shape and the identity-token command; explicit variables win', () => {
+    const cfg = parseConfig({ TARGET_PRESET: 'gdc', TARGET_BASE_URL: 'https://translation.zone1.gdc.example/', TARGET_PROJECT: 'p1' });
+    expect(cfg.preset).toBe('gdc');
+    expect(cfg.parent).toBe('projects/p1');
+    expect(cfg.createPath).toBe('/v3/projects/p1:batchTranslateDocument');
+    expect(cfg.commands.everyday).toBe('gdcloud auth print-identity-token --audiences=https://translation.zone1.gdc.example');
+    const explicit = parseConfig({ TARGET_PRESET: 'gdc', TARGET_BASE_URL: 'https://g.example', TARGET_PROJECT: 'p1', TARGET_PARENT: 'projects/other', TARGET_API_PREFIX: '/v3beta1', AUTH_TOKEN_COMMAND: 'my-token-cmd' });
+    expect(explicit.parent).toBe('projects/other');
+    expect(explicit.apiPrefix).toBe('/v3beta1');
+    expect(explicit.commands.everyday).toBe('my-token-cmd');
+  });
+
+  test('TARGET_PRESET=cloud fills translate.googleapis.com and projects/{p}/locations/{l}; explicit variables win', () => {
+    const cfg = parseConfig({ TARGET_PRESET: 'cloud', TARGET_PROJECT: 'p2' });
+    expect(cfg.baseUrl).toBe('https://translate.googleapis.com');
+    expect(cfg.parent).toBe('projects/p2/locations/us-central1');
+    expect(cfg.createPath).toBe('/v3/projects/p2/locations/us-central1:batchTranslateDocument');
+    expect(cfg.commands.everyday).toBeUndefined();
+    expect(parseConfig({ TARGET_PRESET: 'cloud', TARGET_PROJECT: 'p2', TARGET_LOCATION: 'europe-west1' }).parent).toBe('projects/p2/locations/europe-west1');
+    expect(parseConfig({ TARGET_PRESET: 'cloud', TARGET_PROJECT: 'p2', TARGET_BASE_URL: 'http://127.0.0.1:8080' }).baseUrl).toBe('http://127.0.0.1:8080');
+    expect(parseConfig({}).preset).toBeUndefined();
+  });
+
+  test('token commands and their timing are read with their defaults', () => {
+    const cfg = parseConfig({ AUTH_TOKEN_COMMAND_TRANSLATION: 'a', AUTH_TOKEN_COMMAND_PLATFORM: 'b', AUTH_TOKEN_COMMAND_INSUFFICIENT: 'c', AUTH_TOKEN_COMMAND: 'd' });
+    expect(cfg.commands).toEqual({ translation: 'a', platform: 'b', insufficient: 'c', everyday: 'd', ttlS: 300, timeoutMs: 30_000 });
+    expect(parseConfig({ AUTH_TOKEN_COMMAND_TTL: '60', AUTH_TOKEN_COMMAND_TIMEOUT: '2.5' }).commands).toMatchObject({ ttlS: 60, timeoutMs: 2500 });
+  });
+
+  const badPresets: [string, Record<string, string>, RegExp][] = [
+    ['TARGET_PRESET', { TARGET_PRESET: 'aws' }, /^TARGET_PRESET: "aws" is not a preset\. Use gdc .* or cloud/],
+    ['TARGET_PROJECT', { TARGET_PRESET: 'cloud' }, /^TARGET_PROJECT: is required with TARGET_PRESET=cloud/],
+    ['TARGET_PROJECT', { TARGET_PRESET: 'cloud', TARGET_PROJECT: 'a/b' }, /^TARGET_PROJECT: "a\/b" is not a project ID/],
+    ['TARGET_BASE_URL', { TARGET_PRESET: 'gdc', TARGET_PROJECT: 'p' }, /^TARGET_BASE_URL: is required with TARGET_PRESET=gdc/],
+    ['TARGET_LOCATION', { TARGET_PRESET: 'cloud', TARGET_PROJECT: 'p', TARGET_LOCATION: 'us/x' }, /^TARGET_LOCATION: "us\/x" is not a location ID/],
+    ['AUTH_TOKEN_COMMAND_TTL', { AUTH_TOKEN_COMMAND_TTL: '0' }, /^AUTH_TOKEN_COMMAND_TTL: "0" is not a positive number/],
+    ['AUTH_TOKEN_COMMAND_TIMEOUT', { AUTH_TOKEN_COMMAND_TIMEOUT: 'soon' }, /^AUTH_TOKEN_COMMAND_TIMEOUT: "soon" is not a positive number/],
+  ];
+  for (const [variable, env, message] of badPresets) {
+    test(`a bad ${variable} gets one message naming it (${JSON.stringify(env).slice(0, 70)})`, () => {
+      let error: unknown;
+      try {
+        parseConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+    });
+  }
+
   test('SCOPE_CHECKS=not-applicable carries the declared reason', () => {
     expect(parseConfig({ SCOPE_CHECKS: 'not-applicable', SCOPE_CHECKS_REASON: 'GDC uses IAM roles' }).scopeChecksNotApplicable).toBe('GDC uses IAM roles');
   });
