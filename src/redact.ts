@@ -8,8 +8,9 @@ export function registerSecret(secret: string | undefined): void {
   if (secret && secret.length >= 8) secrets.add(secret);
 }
 
-// A bearer credential (RFC 6750 b64token), not a challenge's auth-params (realm="…").
-const BEARER = /\b(Bearer)\s+(?![A-Za-z_]+=")[A-Za-z0-9\-._~+/]+=*/gi;
+// A bearer credential (RFC 6750 b64token; real ones are long), not prose ("Bearer challenge")
+// nor a challenge's auth-params (realm="…").
+const BEARER = /\b(Bearer)\s+(?![A-Za-z_]+=")[A-Za-z0-9\-._~+/]{16,}=*/gi;
 // Compact JWS: three base64url parts, the first one a JSON header ("eyJ").
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 

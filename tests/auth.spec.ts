@@ -26,7 +26,7 @@ test.describe('cancel authorization', () => {
   test('every token holding neither scope gets 403 PERMISSION_DENIED', covers('cancel.auth.insufficient-scope'),
     async ({ api, cfg, tokens, runningOperation }) => {
       const insufficient = await tokens.insufficient();
-      if (insufficient.length === 0) notRun('no token without the scopes: set AUTH_TOKEN_INSUFFICIENT or a client-credentials issuer');
+      if (insufficient.length === 0) notRun('no token holding neither scope could be had: set AUTH_TOKEN_INSUFFICIENT, AUTH_TOKEN_COMMAND_INSUFFICIENT, GOOGLE_APPLICATION_CREDENTIALS or a client-credentials issuer (a source that failed is named in the console)');
       for (const credential of insufficient) {
         const cancel = await api.cancel(runningOperation, { auth: credential });
         expect.soft(cancel.status, `${credential.label}`).toBe(403);
