@@ -21,6 +21,12 @@ export interface RunEnvironment {
   playwright: string;
 }
 
+/** The target as a reader should see it: the embedded server by its profile (its port is random and gone after the run). */
+export function targetLabel(env: NodeJS.ProcessEnv): string {
+  const profile = env.CONFORMANCE_EMBEDDED_PROFILE?.trim();
+  return profile ? `embedded reference server (${profile})` : env.TARGET_BASE_URL?.trim() || '(not started)';
+}
+
 export const suiteVersion = (): string =>
   (JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
@@ -42,7 +48,7 @@ export function runEnvironment(env: NodeJS.ProcessEnv, playwright = ''): RunEnvi
 /** Java-properties lines, as Allure reads environment.properties. */
 export function toProperties(e: RunEnvironment): string {
   const rows: [string, string | undefined][] = [
-    ['Target', e.target],
+    ['Target', targetLabel({ TARGET_BASE_URL: e.target, CONFORMANCE_EMBEDDED_PROFILE: e.embeddedProfile })],
     ['Embedded profile', e.embeddedProfile ?? '(none: external target)'],
     ['Suite version', e.suiteVersion],
     ['Cancel support', e.cancelSupport],

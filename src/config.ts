@@ -13,12 +13,22 @@ export class ConfigError extends Error {
 
 export type CancelSupport = 'auto' | 'supported' | 'unimplemented';
 export type FinishedCancelPolicy = 'either' | 'failed-precondition' | 'ok';
+export type AuthMode = 'oauth' | 'none';
+export type RouteSupport = 'auto' | 'supported' | 'absent';
 
 export interface Config {
   /** undefined: the embedded reference server is started and used. */
   readonly baseUrl: string | undefined;
   readonly apiPrefix: string;
-  readonly parent: string;
+  /** Where new operations are created; optional when OPERATION_CREATE_PATH says where. */
+  readonly parent: string | undefined;
+  /** AUTH_MODE=none: the target authenticates nobody; the auth requirements are not applicable. */
+  readonly authMode: AuthMode;
+  /** TARGET_LIST_PATH: where to list operations, when it is not `{prefix}/{parent of the name}/operations`. */
+  readonly listPath?: string;
+  /** WAIT_SUPPORT / LIST_SUPPORT: `auto` finds out; `absent` declares the route missing; `supported` makes a miss a failure. */
+  readonly waitSupport: RouteSupport;
+  readonly listSupport: RouteSupport;
   readonly headers: Readonly<Record<string, string>>;
   readonly createPath: string;
   readonly createBody: unknown;
@@ -48,6 +58,8 @@ export interface Config {
   readonly settleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly cancelAttempts: number;
+  /** CONFORMANCE_MAX_OPERATIONS: the most operations a run may create (src/ledger.ts), the probe included. */
+  readonly maxOperations: number;
   /** Set when the user declares the target does not use OAuth scopes. */
   readonly scopeChecksNotApplicable?: string;
   readonly allowBareStatus: boolean;
@@ -124,13 +136,26 @@ function apiPrefix(env: Env): string {
   return raw;
 }
 
-function parent(env: Env, embedded: boolean): string {
+function parent(env: Env, embedded: boolean): string | undefined {
   const raw = text(env, 'TARGET_PARENT') ?? (embedded ? 'projects/conformance' : undefined);
+  const createPath = text(env, 'OPERATION_CREATE_PATH');
   if (raw === undefined) {
-    throw new ConfigError('TARGET_PARENT', 'is required when TARGET_BASE_URL is set', 'Set it to projects/{project} (GDC) or projects/{project}/locations/{location}.');
+    if (createPath !== undefined && !createPath.includes('{TARGET_PARENT}')) return undefined;
+    throw new ConfigError('TARGET_PARENT', 'is required when TARGET_BASE_URL is set and OPERATION_CREATE_PATH does not say where operations are created',
+      'Set it to projects/{project} (GDC) or projects/{project}/locations/{location}, or set OPERATION_CREATE_PATH to the POST that starts an operation.');
   }
-  if (!/^projects\/[^/\s]+(\/locations\/[^/\s]+)?$/.test(raw)) {
-    throw new ConfigError('TARGET_PARENT', `"${raw}" is not a parent name`, 'Use projects/{project} or projects/{project}/locations/{location}.');
+  // A generic target may name its parents freely; the default create path only needs a path.
+  if (!/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/.test(raw)) {
+    throw new ConfigError('TARGET_PARENT', `"${raw}" is not a parent name`, 'Use projects/{project} or projects/{project}/locations/{location} (no leading or trailing slash, no spaces).');
+  }
+  return raw;
+}
+
+function listPath(env: Env): string | undefined {
+  const raw = text(env, 'TARGET_LIST_PATH');
+  if (raw === undefined) return undefined;
+  if (!raw.startsWith('/') || /\s/.test(raw)) {
+    throw new ConfigError('TARGET_LIST_PATH', `"${raw}" is not a path`, 'Use the path (and query) that lists operations, e.g. /v1/operations or /v3/operations?name=operations.');
   }
   return raw;
 }
@@ -305,7 +330,7 @@ export function parseConfig(rawEnv: Env): Config {
     headers: headers(env),
     createPath: (text(env, 'OPERATION_CREATE_PATH') ?? '{TARGET_API_PREFIX}/{TARGET_PARENT}:batchTranslateDocument')
       .replaceAll('{TARGET_API_PREFIX}', prefix)
-      .replaceAll('{TARGET_PARENT}', parentName),
+      .replaceAll('{TARGET_PARENT}', parentName ?? ''),
     createBody: jsonFile(env, 'OPERATION_CREATE_BODY', 'fixtures/batch-translate-long.json'),
     createBodyQuick: jsonFile(env, 'OPERATION_CREATE_BODY_QUICK', 'fixtures/batch-translate-quick.json'),
     tokens: {
@@ -322,7 +347,12 @@ export function parseConfig(rawEnv: Env): Config {
     settleTimeoutMs: positiveNumber(env, 'CANCEL_SETTLE_TIMEOUT', 30) * 1000,
     requestTimeoutMs: positiveNumber(env, 'REQUEST_TIMEOUT', 15) * 1000,
     cancelAttempts: positiveNumber(env, 'CANCEL_ATTEMPTS', 3, { integer: true }),
+    maxOperations: positiveNumber(env, 'CONFORMANCE_MAX_OPERATIONS', 10, { integer: true }),
     scopeChecksNotApplicable: scopeChecks(env),
+    authMode: oneOf(env, 'AUTH_MODE', ['oauth', 'none'], 'oauth'),
+    ...(listPath(env) ? { listPath: listPath(env) } : {}),
+    waitSupport: oneOf(env, 'WAIT_SUPPORT', ['auto', 'supported', 'absent'], 'auto'),
+    listSupport: oneOf(env, 'LIST_SUPPORT', ['auto', 'supported', 'absent'], 'auto'),
     allowBareStatus: oneOf(env, 'ERROR_FORM', ['envelope', 'envelope-or-bare-status'], 'envelope') !== 'envelope',
     allowDoneWithoutResult: flag(env, 'ALLOW_DONE_WITHOUT_RESULT'),
     finishedCancelPolicy: oneOf(env, 'FINISHED_CANCEL_POLICY', ['either', 'failed-precondition', 'ok'], 'either'),

@@ -14,6 +14,8 @@ export interface Exchange {
   /** Parsed body when it is JSON; undefined otherwise. */
   readonly json: unknown;
   readonly durationMs: number;
+  /** Set when no HTTP answer came (status 0) to a request that had to be answered. */
+  readonly transportError?: string;
 }
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -48,7 +50,7 @@ export function transcript(ex: Exchange): string {
       '',
       ex.requestBody === undefined ? '(no body)' : ex.requestBody === '' ? '(zero-length body)' : clip(ex.requestBody),
       '',
-      `HTTP ${ex.status}  (${ex.durationMs} ms)`,
+      ex.transportError ? `NO HTTP ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `HTTP ${ex.status}  (${ex.durationMs} ms)`,
       headerLines(ex.responseHeaders),
       '',
       ex.responseText === '' ? '(zero-length body)' : clip(ex.responseText),
@@ -59,8 +61,24 @@ export function transcript(ex: Exchange): string {
   );
 }
 
-/** One line for failure messages: "POST …:cancel → 403 PERMISSION_DENIED". */
-export function brief(ex: Exchange): string {
-  const status = (ex.json as { error?: { status?: unknown } } | undefined)?.error?.status;
-  return redact(`${ex.method} ${new URL(ex.url).pathname} → ${ex.status}${typeof status === 'string' ? ` ${status}` : ''}`);
+const clipText = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/**
+ * What the server did, for failure reasons ("the target …"): `answered HTTP 403 PERMISSION_DENIED "Request had …"`,
+ * `answered HTTP 200 {}`, `answered HTTP 404 text/html; charset=UTF-8 "<!DOCTYPE html>…"`, `gave no HTTP answer (socket hang up)`.
+ */
+export function said(ex: Exchange): string {
+  if (ex.transportError) return `gave no HTTP answer (${ex.transportError})`;
+  const type = ex.responseHeaders['content-type'];
+  const error = (ex.json as { error?: { status?: unknown; message?: unknown } } | undefined)?.error;
+  let body: string;
+  if (ex.responseText.trim() === '') body = 'with an empty body';
+  else if (typeof error?.status === 'string') body = `${error.status}${typeof error.message === 'string' ? ` ${JSON.stringify(clipText(error.message, 100))}` : ''}`;
+  else if (ex.json !== undefined && /json/i.test(type ?? '')) body = clipText(JSON.stringify(ex.json), 160);
+  else body = `${type ?? '(no content type)'} ${JSON.stringify(clipText(ex.responseText.trim(), 60))}`;
+  return redact(`answered HTTP ${ex.status} ${body}`);
 }
+
+/** "POST /v3/…/operations/x:cancel", for naming a request in messages. */
+const safeDecode = (path: string) => { try { return decodeURI(path); } catch { return path; } };
+export const requestLine = (ex: Pick<Exchange, 'method' | 'url'>) => redact(`${ex.method} ${safeDecode(new URL(ex.url).pathname)}`);

@@ -5,7 +5,11 @@ import { rmSync } from 'node:fs';
 import { request } from '@playwright/test';
 import { optionsFromEnv, startReferenceServer } from '../reference-server/index';
 import { config, loadEnvFile, presetDefaults } from './config';
+import { openLedger } from './ledger';
 import { createOperationsClient } from './operations-client';
+import { createScenarios } from './scenarios';
+import { clearShared } from './shared';
+import { sweepLedger } from './teardown';
 import { createTokens, isAvailable, tokenSourceNames } from './tokens';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
@@ -16,6 +20,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   Object.assign(process.env, presetDefaults(process.env));
   // Stale results would show up as retries in the report.
   rmSync(ALLURE_RESULTS_DIR(), { recursive: true, force: true });
+  // Shared scenario results of an earlier run must not be judged again.
+  clearShared();
+  // Every operation the run creates goes into the ledger; the teardown below cancels what is left.
+  openLedger(process.env.REPORTS_DIR ?? 'reports');
   let stop = async () => {};
   if (!process.env.TARGET_BASE_URL?.trim()) {
     const reference = await startReferenceServer(optionsFromEnv(process.env));
@@ -32,12 +40,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const cfg = config();
   // Which source serves each scope set: the summary's `tokenSources`.
   process.env.CONFORMANCE_TOKEN_SOURCES = JSON.stringify(tokenSourceNames(cfg));
+  // Runs after the tests, interrupted or not, and before the embedded server stops.
+  const teardown = async () => {
+    await sweepLedger({ cfg });
+    await stop();
+  };
   const found = cfg.cancelSupport === 'auto'
-    ? await probeCancelSupport().catch((error: Error) => { throw withoutStack(error); })
+    ? await probeCancelSupport().catch(async (error: Error) => {
+      await teardown();
+      throw withoutStack(error);
+    })
     : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
   process.env.CONFORMANCE_CANCEL_SUPPORT = found.support;
   process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE = found.source;
-  return stop;
+  return teardown;
 }
 
 /** The message already says what to fix; a stack trace of the suite would only bury it. */
@@ -46,29 +62,28 @@ function withoutStack(error: Error): Error {
   return error;
 }
 
-/** One operation, one cancel: 501 (or a bare rpc code 12) means the target does not implement cancel. */
+/**
+ * The first cancel of the run, on the operation the outcome tests will examine: 501 (or a bare
+ * rpc code 12) means the target does not implement cancel. The uncancelled control operation is
+ * created first, so it is the cancelled one's true sibling (src/scenarios.ts).
+ */
 async function probeCancelSupport(): Promise<{ support: 'supported' | 'unimplemented'; source: string }> {
   const cfg = config();
   const tokens = createTokens(cfg);
-  const auth = await tokens.everyday();
+  const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
   // A configured source that fails (a broken token command) would fail every test alike: say it once.
-  if (!isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
-  if (!isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
+  if (auth && !isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
+  if (auth && !isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
+  const credential = auth && isAvailable(auth) ? auth : undefined;
   const context = await request.newContext();
   const counters = { requests: 0, operationsCreated: 0 };
   try {
-    const api = createOperationsClient(context, cfg, cfg.baseUrl!, { defaultAuth: auth, record: (_t, run) => run(), counters });
-    const created = await api.create('long');
-    if (!created.name) {
-      throw new Error(
-        `POST ${cfg.createPath} did not return an Operation with a name (HTTP ${created.exchange.status}). ` +
-          'Check TARGET_PARENT, OPERATION_CREATE_PATH and OPERATION_CREATE_BODY, or declare CANCEL_SUPPORT.',
-      );
-    }
-    const cancel = await api.cancel(created.name);
+    const api = createOperationsClient(context, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', record: (_t, run) => run(), counters });
+    const scenarios = createScenarios({ api, cfg, tokens, credential });
+    await scenarios.refusalTarget(1);
+    const { cancel } = await scenarios.cancelSubject();
     const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
     const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
-    await api.remove(created.name);
     return { support: unimplemented ? 'unimplemented' : 'supported', source: `probe: POST …:cancel answered ${cancel.status}` };
   } finally {
     process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);

@@ -6,13 +6,19 @@ export interface RpcStatus {
   readonly details?: unknown;
 }
 
+/** proto3 JSON may write an unset field as null: null reads as absent everywhere below. */
 export interface Operation {
   readonly name?: unknown;
-  readonly metadata?: { readonly '@type'?: unknown; readonly state?: unknown; readonly [k: string]: unknown };
+  readonly metadata?: { readonly '@type'?: unknown; readonly state?: unknown; readonly [k: string]: unknown } | null;
   readonly done?: unknown;
-  readonly error?: RpcStatus;
+  readonly error?: RpcStatus | null;
   readonly response?: unknown;
 }
+
+const present = (v: unknown) => v !== undefined && v !== null;
+export const hasError = (op: Operation): op is Operation & { error: RpcStatus } => present(op.error);
+export const hasResponse = (op: Operation) => present(op.response);
+const isDone = (op: Operation) => op.done === true;
 
 export type Outcome = 'running' | 'cancelled' | 'completed' | 'failed';
 
@@ -28,10 +34,10 @@ export function isOperation(value: unknown): value is Operation {
  * invariant checks report it, rather than the suite waiting forever.
  */
 export function outcomeOf(op: Operation): Outcome {
-  const settled = op.done === true || op.error !== undefined || op.response !== undefined || metadataState(op) === 'CANCELLED';
+  const settled = isDone(op) || hasError(op) || hasResponse(op) || metadataState(op) === 'CANCELLED';
   if (!settled) return 'running';
   if (op.error?.code === CANCELLED || metadataState(op) === 'CANCELLED') return 'cancelled';
-  return op.error !== undefined ? 'failed' : 'completed';
+  return hasError(op) ? 'failed' : 'completed';
 }
 
 export const metadataState = (op: Operation): string | undefined =>
@@ -40,23 +46,20 @@ export const metadataState = (op: Operation): string | undefined =>
 /** operations.proto: no result while running, exactly one of error/response when done. */
 export function invariantViolations(op: Operation, { allowDoneWithoutResult = false } = {}): string[] {
   const problems: string[] = [];
-  const hasError = op.error !== undefined;
-  const hasResponse = op.response !== undefined;
-  if (op.done !== undefined && typeof op.done !== 'boolean') problems.push(`done is ${JSON.stringify(op.done)}, not a boolean`);
-  if (op.done !== true && (hasError || hasResponse)) {
-    problems.push(`not done (done ${op.done === undefined ? 'absent' : JSON.stringify(op.done)}) but carries ${hasError ? 'error' : 'response'}`);
+  const error = hasError(op);
+  const response = hasResponse(op);
+  if (present(op.done) && typeof op.done !== 'boolean') problems.push(`done is ${JSON.stringify(op.done)}, not a boolean`);
+  if (!isDone(op) && (error || response)) {
+    problems.push(`not done (done ${present(op.done) ? JSON.stringify(op.done) : 'absent'}) but carries ${error ? 'error' : 'response'}`);
   }
-  if (op.done === true && hasError && hasResponse) problems.push('done with both error and response');
-  if (op.done === true && !hasError && !hasResponse && !allowDoneWithoutResult) problems.push('done with neither error nor response');
+  if (isDone(op) && error && response) problems.push('done with both error and response');
+  if (isDone(op) && !error && !response && !allowDoneWithoutResult) problems.push('done with neither error nor response');
   return problems;
 }
 
-/** `projects/p/operations/x` → `projects/p`; also for the locations shape. */
-export function parentOf(name: string): string {
-  const at = name.lastIndexOf('/operations/');
-  if (at < 0) throw new Error(`"${name}" is not an operation name (no /operations/ segment)`);
-  return name.slice(0, at);
-}
-
 /** The part of an operation a cancel must never change once it is settled. */
-export const resultOf = (op: Operation) => ({ done: op.done, error: op.error, response: op.response, state: metadataState(op) });
+export const resultOf = (op: Operation) => ({ done: isDone(op), error: op.error ?? undefined, response: op.response ?? undefined, state: metadataState(op) });
+
+/** The metadata's packed type, or undefined when there is none (absent or null). */
+export const metadataType = (op: Operation): string | undefined =>
+  typeof op.metadata?.['@type'] === 'string' ? op.metadata['@type'] : undefined;

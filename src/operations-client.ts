@@ -3,7 +3,8 @@
 import type { APIRequestContext } from '@playwright/test';
 import type { Config } from './config';
 import type { Exchange } from './evidence';
-import { isOperation, parentOf, type Operation } from './operation';
+import { isOperation, type Operation } from './operation';
+import { recordCreated, recordDeleted, releaseOperation, reserveOperation } from './ledger';
 import { redact } from './redact';
 import { isExpiryRefusal, type Credential } from './tokens';
 
@@ -18,6 +19,11 @@ export interface SendOptions {
   readonly contentType?: string | null;
   readonly query?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /**
+   * The contract demands an answer (a request that must be refused): no HTTP answer is then this
+   * exchange's outcome (status 0, `transportError`), judged by its requirement, not a prerequisite failure.
+   */
+  readonly mustAnswer?: boolean;
 }
 
 /** The target could not be asked: connection refused, reset or timed out. Not a contract verdict. */
@@ -94,6 +100,10 @@ export function createOperationsClient(
       } catch (error) {
         // Playwright's call log can echo request headers: keep only the first, redacted line.
         const first = redact(String((error as Error).message).split('\n')[0] ?? 'unknown error');
+        if (opts.mustAnswer) {
+          return { method, url: url.toString(), authLabel: authLabel(auth), requestHeaders: headers, requestBody: opts.body, status: 0,
+            responseHeaders: {}, responseText: '', json: undefined, durationMs: Date.now() - started, transportError: first };
+        }
         throw new TargetUnreachable(`${method} ${url.origin}${url.pathname} got no HTTP answer: ${first}. Check that TARGET_BASE_URL is right and the target is up.`);
       }
       const responseText = await response.text().catch(() => '');
@@ -122,21 +132,33 @@ export function createOperationsClient(
     /** Starts an LRO; `name` is set only when the target returned an Operation with a name. */
     async create(kind: 'long' | 'quick' = 'long', auth?: Auth): Promise<{ exchange: Exchange; name?: string; operation?: Operation }> {
       const body = JSON.stringify(kind === 'long' ? cfg.createBody : cfg.createBodyQuick);
+      // The budget is claimed before the job is sent (throws BudgetExceeded); only a refusal gives it back.
+      const slot = reserveOperation(cfg.maxOperations);
       const exchange = await send(cfg.createPath, { method: 'POST', body, auth });
       if (exchange.status >= 200 && exchange.status < 300 && isOperation(exchange.json)) {
         const name = exchange.json.name as string;
         created.add(name);
         counters.operationsCreated++;
+        recordCreated(name, slot);
         return { exchange, name, operation: exchange.json };
       }
+      if (exchange.status < 200 || exchange.status >= 300) releaseOperation(slot);
       return { exchange };
     },
     get: (name: string, auth?: Auth) => send(at(name), { auth }),
-    list: (name: string, query: Record<string, string> = {}) => send(`${cfg.apiPrefix}/${parentOf(name)}/operations`, { query }),
+    /** `path` from names.ts listPathFor; a query in it (`?name=operations`) is kept. */
+    list: (path: string, query: Record<string, string> = {}) => {
+      const [pathname, search] = path.split('?');
+      return send(pathname!, { query: { ...Object.fromEntries(new URLSearchParams(search ?? '')), ...query } });
+    },
     wait: (name: string, timeoutSeconds: number) =>
       send(at(name, ':wait'), { method: 'POST', body: JSON.stringify({ timeout: `${timeoutSeconds}s` }), timeoutMs: cfg.requestTimeoutMs + timeoutSeconds * 1000 }),
     cancel: (name: string, opts: SendOptions = {}) => send(at(name, ':cancel'), { method: 'POST', body: '{}', ...opts }),
-    remove: (name: string) => send(at(name), { method: 'DELETE' }),
+    remove: async (name: string) => {
+      const exchange = await send(at(name), { method: 'DELETE' });
+      if (exchange.status >= 200 && exchange.status < 300) recordDeleted(name);
+      return exchange;
+    },
   };
 }
 

@@ -5,22 +5,31 @@ import type { Exchange } from './evidence';
 import { isOperation, outcomeOf, type Operation } from './operation';
 import type { OperationsClient } from './operations-client';
 import { pollUntil } from './poll';
+import { storable } from './shared';
 
 export interface Settlement {
-  readonly outcome: 'cancelled' | 'completed' | 'failed' | 'unsettled' | 'vanished';
+  /**
+   * `vanished`: GET answered 404. `unreadable`: GET kept answering something else than 200 with an
+   * Operation (5xx, 403, garbage) — both mean the cancelled operation cannot be read.
+   */
+  readonly outcome: 'cancelled' | 'completed' | 'failed' | 'unsettled' | 'vanished' | 'unreadable';
   /** Every Operation the target returned while settling (GET and :wait), in order. */
   readonly states: readonly Operation[];
   readonly final?: Operation;
+  /** The last GET, without credentials. */
   readonly last: Exchange;
   readonly usedWait: boolean;
 }
 
 const WAIT_CHUNK_S = 5;
+/** A transient 5xx is retried; this many unreadable answers in a row settle it. */
+const UNREADABLE_IN_A_ROW = 3;
 
 export async function settle(api: OperationsClient, name: string, budgetMs: number): Promise<Settlement> {
   const states: Operation[] = [];
   let waitUsable = true;
   let usedWait = false;
+  let unreadable = 0;
   let last: Exchange | undefined;
 
   const result = await pollUntil<Settlement['outcome']>(async (remainingMs) => {
@@ -35,12 +44,13 @@ export async function settle(api: OperationsClient, name: string, budgetMs: numb
     }
     last = await api.get(name);
     if (last.status === 404) return 'vanished';
-    if (last.status !== 200 || !isOperation(last.json)) return undefined;
+    if (last.status !== 200 || !isOperation(last.json)) return ++unreadable >= UNREADABLE_IN_A_ROW ? 'unreadable' : undefined;
+    unreadable = 0;
     states.push(last.json);
     const outcome = outcomeOf(last.json);
     return outcome === 'running' ? undefined : outcome;
   }, { deadlineMs: budgetMs });
 
-  const final = [...states].reverse().find(() => true);
-  return { outcome: result.value ?? 'unsettled', states, final, last: last!, usedWait };
+  const outcome = result.value ?? (unreadable > 0 ? 'unreadable' : 'unsettled');
+  return { outcome, states, final: states.at(-1), last: storable(last!), usedWait };
 }

@@ -4,15 +4,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import { targetLabel } from './allure-environment-reporter';
+import { requirement } from './catalog';
+import { formatConsole, paintFor, type Evidence } from './console-summary';
+import { ledgerCounts, readLedger } from './ledger';
 import { redact } from './redact';
-import { coverageProblems, requirementIdsOfTags, summarize, type TestOutcome } from './verdict';
+import { testEvidence } from './test-evidence';
+import { coverageProblems, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from './verdict';
 
 export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operationsCreated: 'conformance.operations-created' } as const;
 
-const STATUS_MARK: Record<string, string> = { passed: 'PASS', failed: 'FAIL', unverified: 'UNVERIFIED', 'not-applicable': 'N/A', 'not-run': 'NOT RUN' };
+const testKey = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
 
 export default class SummaryReporter implements Reporter {
   private readonly outcomes = new Map<string, TestOutcome>();
+  /** What failed or unverified tests saw, for the console's Failures section and the summary. */
+  private readonly evidence = new Map<string, Evidence>();
   private readonly errors: string[] = [];
   private counters = { requests: 0, operationsCreated: 0 };
   private rootDir = process.cwd();
@@ -40,14 +47,19 @@ export default class SummaryReporter implements Reporter {
     // Retries replace the earlier attempt's outcome but their requests still happened.
     this.counters.requests += count(COUNTER_ANNOTATIONS.requests);
     this.counters.operationsCreated += count(COUNTER_ANNOTATIONS.operationsCreated);
-    this.outcomes.set(test.id, {
+    const outcome: TestOutcome = {
       title: test.title,
       file: relative(this.rootDir, test.location.file),
       requirementIds: requirementIdsOfTags(test.tags),
       status: result.status,
       annotations,
       error: result.error?.message ? redact(result.error.message) : undefined,
-    });
+    };
+    this.outcomes.set(test.id, outcome);
+    const judged = testStatus(outcome).status;
+    if (judged === 'failed' || judged === 'unverified') {
+      this.evidence.set(testKey(outcome), testEvidence(testName(test), result, annotations));
+    }
   }
 
   onError(error: TestError) {
@@ -55,10 +67,18 @@ export default class SummaryReporter implements Reporter {
   }
 
   onEnd(result: FullResult) {
-    const { verdict, requirements, warnings } = summarize([...this.outcomes.values()], this.errors);
+    const { verdict, requirements: folded, warnings } = summarize([...this.outcomes.values()], this.errors);
+    // Each row quotes its contract sentence; a failed or unverified one also what its decisive test saw.
+    const requirements = folded.map((r) => {
+      const decisive = r.tests.find((t) => t.status === r.status && this.evidence.has(testKey(t)));
+      return { ...r, source: requirement(r.id).source, ...(decisive ? { evidence: this.evidence.get(testKey(decisive))! } : {}) };
+    });
     const probe = (name: string) => Number(process.env[name] ?? 0);
+    // The ledger counts every create of the run (probe and shared operations included) and what the teardown found.
+    const ledgerState = readLedger();
+    const ledger = ledgerState && ledgerCounts(ledgerState);
     const summary = {
-      target: process.env.TARGET_BASE_URL ?? '(not started)',
+      target: targetLabel(process.env),
       embeddedProfile: process.env.CONFORMANCE_EMBEDDED_PROFILE,
       cancelSupport: process.env.CONFORMANCE_CANCEL_SUPPORT,
       cancelSupportSource: process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE,
@@ -66,8 +86,11 @@ export default class SummaryReporter implements Reporter {
       verdict,
       playwrightStatus: result.status,
       generatedAt: new Date().toISOString(),
-      requests: this.counters.requests + probe('CONFORMANCE_PROBE_REQUESTS'),
-      operationsCreated: this.counters.operationsCreated + probe('CONFORMANCE_PROBE_OPERATIONS'),
+      requests: this.counters.requests + probe('CONFORMANCE_PROBE_REQUESTS') + (ledger?.teardownRequests ?? 0),
+      operationsCreated: ledger?.operationsCreated ?? this.counters.operationsCreated + probe('CONFORMANCE_PROBE_OPERATIONS'),
+      /** Created and not known to be stopped after the teardown; absent when no ledger was kept (merged reports). */
+      operationsLeftRunning: ledger?.operationsLeftRunning,
+      teardownRequests: ledger?.teardownRequests,
       suiteErrors: this.errors,
       warnings,
       requirements,
@@ -75,8 +98,16 @@ export default class SummaryReporter implements Reporter {
     const outputFile = this.options.outputFile ?? 'reports/conformance-summary.json';
     mkdirSync(dirname(outputFile), { recursive: true });
     writeFileSync(outputFile, redact(JSON.stringify(summary, null, 2)) + '\n');
-    console.log(redact(formatTable(summary)));
+    const columns = process.stdout.isTTY ? process.stdout.columns : 120;
+    console.log(redact(formatConsole(summary, { columns, paint: paintFor(process.stdout), summaryFile: outputFile })));
   }
+}
+
+/** "tests/auth.spec.ts:18 › cancel authorization › title", as a reader finds the test. */
+function testName(test: TestCase): string {
+  const describes: string[] = [];
+  for (let s = test.parent; s?.type === 'describe'; s = s.parent) describes.unshift(s.title);
+  return [`${relative(process.cwd(), test.location.file)}:${test.location.line}`, ...describes, test.title].join(' › ');
 }
 
 /** Which source served each scope set, as the global setup found it (absent in merged reports). */
@@ -86,20 +117,4 @@ function tokenSourcesOf(raw: string | undefined): Record<string, string> | undef
   } catch {
     return undefined;
   }
-}
-
-export function formatTable(s: { target: string; verdict: string; requests: number; operationsCreated: number; suiteErrors: string[]; requirements: { id: string; level: string; status: string; reason: string }[] }): string {
-  const width = Math.max(...s.requirements.map((r) => r.id.length));
-  const nothingRan = s.requirements.every((r) => r.status === 'not-run' && r.reason === 'no test for it ran');
-  const rows = nothingRan ? [`  (no requirement was checked: ${s.requirements.length} not run)`] : s.requirements.map((r) =>
-    `  ${r.id.padEnd(width)}  ${r.level.padEnd(6)}  ${(STATUS_MARK[r.status] ?? r.status).padEnd(10)}  ${r.reason.slice(0, 100)}`);
-  return [
-    '',
-    `Cancel conformance of ${s.target}`,
-    ...rows,
-    ...s.suiteErrors.map((e) => `  suite error: ${e}`),
-    `  requests sent: ${s.requests}, operations created: ${s.operationsCreated}`,
-    `VERDICT: ${s.verdict.toUpperCase()}`,
-    '',
-  ].join('\n');
 }

@@ -9,6 +9,10 @@ export type Verdict = 'conformant' | 'non-conformant' | 'incomplete';
 export const STATUS_ANNOTATION = 'conformance.status';
 /** The annotation left when the test never reached the contract (unreachable target, failed prerequisite). */
 export const NOT_RUN_ANNOTATION = 'conformance.not-run';
+/** A passed test that checked only part of its requirement; the description names the unchecked part. */
+export const PARTIAL_ANNOTATION = 'conformance.partial';
+/** When a check fails: the name of the attachment holding the decisive exchange. */
+export const DECISIVE_ANNOTATION = 'conformance.decisive';
 
 export interface TestOutcome {
   readonly title: string;
@@ -27,12 +31,14 @@ export interface RequirementResult {
   readonly link: string;
   readonly status: RequirementStatus;
   readonly reason: string;
-  readonly tests: readonly { title: string; file: string; status: RequirementStatus; reason: string }[];
+  /** Passed, but only part of it was exercised (the reason says which part was not). */
+  readonly partial?: true;
+  readonly tests: readonly { title: string; file: string; status: RequirementStatus; reason: string; partial?: true }[];
 }
 
 const SEVERITY: Record<RequirementStatus, number> = { failed: 4, 'not-run': 3, unverified: 2, passed: 1, 'not-applicable': 0 };
 
-export function testStatus(t: TestOutcome): { status: RequirementStatus; reason: string } {
+export function testStatus(t: TestOutcome): { status: RequirementStatus; reason: string; partial?: true } {
   const notRun = t.annotations.find((a) => a.type === NOT_RUN_ANNOTATION);
   if (notRun) return { status: 'not-run', reason: notRun.description ?? 'not run' };
   const declared = t.annotations.find((a) => a.type === STATUS_ANNOTATION)?.description;
@@ -45,7 +51,10 @@ export function testStatus(t: TestOutcome): { status: RequirementStatus; reason:
       return { status, reason: rest.join(': ') };
     }
   }
-  if (t.status === 'passed') return { status: 'passed', reason: '' };
+  if (t.status === 'passed') {
+    const unchecked = t.annotations.filter((a) => a.type === PARTIAL_ANNOTATION).map((a) => a.description ?? '');
+    return unchecked.length ? { status: 'passed', reason: `checked in part: ${unchecked.join('; ')}`, partial: true } : { status: 'passed', reason: '' };
+  }
   return { status: 'not-run', reason: t.status === 'interrupted' ? 'the run was interrupted' : 'skipped without a declared reason' };
 }
 
@@ -56,8 +65,10 @@ export function foldRequirement(req: Requirement, tests: readonly TestOutcome[])
   if (judged.length === 0) {
     return { id: req.id, level: req.level, title: req.title, link: req.link, status: 'not-run', reason: 'no test for it ran', tests: [] };
   }
-  const worst = judged.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a));
-  return { id: req.id, level: req.level, title: req.title, link: req.link, status: worst.status, reason: worst.reason, tests: judged };
+  // Among equals, a partial pass is the worse one: its reason must show.
+  const rank = (t: (typeof judged)[number]) => SEVERITY[t.status] * 2 + (t.partial ? 1 : 0);
+  const worst = judged.reduce((a, b) => (rank(b) > rank(a) ? b : a));
+  return { id: req.id, level: req.level, title: req.title, link: req.link, status: worst.status, reason: worst.reason, ...(worst.partial ? { partial: true as const } : {}), tests: judged };
 }
 
 export function verdictOf(results: readonly RequirementResult[], suiteErrors: readonly string[] = []): Verdict {

@@ -1,29 +1,46 @@
 // Best effort — "The server makes a best effort to cancel the operation, but success is not
 // guaranteed. Clients can check whether the operation completed despite cancellation."
 // Completing anyway is valid; it must still be a well-formed, honest result.
-import { invariantViolations, metadataState } from '../src/operation';
+import { rpcStatusOf } from '../src/error-model';
+import { said } from '../src/evidence';
+import { noOpCancelAllowed } from '../src/judge';
+import { hasResponse, invariantViolations, isOperation, metadataState, outcomeOf, type Operation } from '../src/operation';
+import { settle } from '../src/settle';
 import { formatIssues, validate } from '../src/schemas';
-import { covers, expect, notApplicable, test, unverified } from './fixtures';
+import { check, covers, evidence, is2xx, notApplicable, test, unverified } from './fixtures';
 
 test.describe('best-effort cancellation', () => {
   test('an operation that completes despite a cancel reports a well-formed result', covers('cancel.outcome.completed-anyway'),
-    async ({ cfg, cancelAndSettle }) => {
+    async ({ api, cfg, createOperation }) => {
       // A quick operation is the one most likely to beat its cancel.
-      const { cancel, settlement } = await cancelAndSettle('quick');
-      expect(settlement, `the cancel was refused: HTTP ${cancel.status}`).toBeDefined();
-      const { outcome, final } = settlement!;
-      if (outcome === 'unsettled') unverified(`the operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
-      expect(outcome, 'GET answered 404: the operation vanished after the cancel').not.toBe('vanished');
-      if (outcome === 'cancelled') notApplicable('the target cancelled the operation, so no result completed despite cancellation (the cancelled-operation tests judge that result)');
-      expect(invariantViolations(final!, cfg), 'the settled state').toEqual([]);
-      const state = metadataState(final!);
-      if (outcome === 'completed') {
-        const response = validate('operation', final);
-        expect(response.valid, response.valid ? '' : formatIssues('operation', response.errors)).toBe(true);
-        expect(final!.response, 'a completed operation carries its response').toBeDefined();
-        if (state !== undefined) expect(state, 'metadata of an operation that completed anyway').toBe('SUCCEEDED');
+      const name = await createOperation('quick');
+      const cancel = await api.cancel(name);
+      let final: Operation;
+      if (is2xx(cancel)) {
+        const settled = await settle(api, name, cfg.settleTimeoutMs);
+        await evidence('the last GET', [settled.last]);
+        if (settled.outcome === 'unsettled') unverified(`the operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
+        if (settled.outcome === 'vanished' || settled.outcome === 'unreadable') unverified(`after the cancel, GET ${said(settled.last)} (cancel.outcome.exists judges that)`);
+        if (settled.outcome === 'cancelled') notApplicable('the target cancelled the operation, so no result completed despite cancellation (the cancelled-operation tests judge that result)');
+        final = settled.final!;
+      } else if (noOpCancelAllowed(cancel, cfg) && rpcStatusOf(cancel, cfg) === 'FAILED_PRECONDITION') {
+        // It finished before the cancel landed: FINISHED_CANCEL_POLICY allows the refusal; its result must still be well formed.
+        const get = await api.get(name);
+        if (get.status !== 200 || !isOperation(get.json)) unverified(`the cancel found the operation finished, but GET ${said(get)}`);
+        final = get.json as Operation;
+        await check('an operation refused as already finished is done', outcomeOf(final) !== 'running', `it is still running: ${JSON.stringify(final).slice(0, 200)}`, get);
+      } else {
+        unverified(`the cancel of the quick operation was not accepted (it ${said(cancel)}), so nothing completed despite it`);
+      }
+      const problems = invariantViolations(final, cfg);
+      await check('the finished state obeys the Operation invariants', problems.length === 0, problems.join('; '));
+      const state = metadataState(final);
+      if (hasResponse(final)) {
+        const result = validate('operation', final);
+        await check('the completed operation is well formed', result.valid, () => (result.valid ? '' : formatIssues('operation', result.errors)));
+        if (state !== undefined) await check('its metadata says SUCCEEDED', state === 'SUCCEEDED', `metadata state ${state}`);
       } else if (state !== undefined) {
-        expect(['FAILED', 'SUCCEEDED'], 'metadata of an operation that failed anyway').toContain(state);
+        await check('the metadata of an operation that failed anyway says FAILED or SUCCEEDED', ['FAILED', 'SUCCEEDED'].includes(state), `metadata state ${state}`);
       }
     });
 });

@@ -1,71 +1,96 @@
 // What a cancelled operation looks like — "On successful cancellation, the operation is not
 // deleted; instead, it becomes an operation with an Operation.error value with a
-// google.rpc.Status.code of 1, corresponding to Code.CANCELLED."
-import { invariantViolations, isOperation, metadataState, resultOf, type Operation } from '../src/operation';
+// google.rpc.Status.code of 1, corresponding to Code.CANCELLED." All judged on one observed cancellation.
+import { said } from '../src/evidence';
+import { routeAbsent } from '../src/judge';
+import { listPathFor } from '../src/names';
+import { hasResponse, invariantViolations, isOperation, metadataState, metadataType, resultOf, type Operation } from '../src/operation';
 import { formatIssues, validate } from '../src/schemas';
-import { covers, expect, notApplicable, test } from './fixtures';
+import { check, checkReply, covers, evidence, notApplicable, test, unverified } from './fixtures';
+import { cancelled, observationExchanges } from './observed';
 
 const LIST_PAGE_LIMIT = 20;
+const TRANSLATION_METADATA = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentMetadata';
 
 test.describe('a cancelled operation', () => {
-  test('still answers GET 200 with the same name', covers('cancel.outcome.exists'), async ({ api, observeCancellation }) => {
-    const { name } = await observeCancellation();
-    const again = await api.get(name);
-    expect(again.status, `GET after the cancel settled`).toBe(200);
-    expect((again.json as Operation).name).toBe(name);
+  test('still answers GET 200 with the same name', covers('cancel.outcome.exists'), async ({ cfg, scenarios }) => {
+    const obs = await scenarios.observedCancellation();
+    if (obs.kind === 'vanished' || obs.kind === 'unreadable') {
+      await evidence('the observed cancellation', observationExchanges(obs));
+      const last = obs.attempts.at(-1)!.settlement!.last;
+      return checkReply('after an accepted cancel, GET still answers 200 with the Operation', last, () => false);
+    }
+    const { name, after } = await cancelled(obs, cfg.settleTimeoutMs / 1000);
+    await checkReply('GET of the cancelled operation answers 200', after.get, (ex) => ex.status === 200);
+    const got = (after.get.json as Operation | undefined)?.name;
+    await check('it has the same name', got === name, `GET returned the name ${JSON.stringify(got)}, not ${name}`, after.get);
   });
 
-  test('is done with error.code 1 as a number and no response', covers('cancel.outcome.error-code'), async ({ observeCancellation }) => {
-    const { final } = await observeCancellation();
-    expect(final.done, 'done').toBe(true);
+  test('is done with error.code 1 as a number and no response', covers('cancel.outcome.error-code'), async ({ cfg, scenarios }) => {
+    const { final, attributedBy, after } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
+    const why = attributedBy ? ` (${attributedBy})` : '';
+    await check('it is done', final.done === true, `done is ${JSON.stringify(final.done)}${why}`, after.get);
     const status = validate('status', final.error);
-    expect(status.valid, status.valid ? '' : formatIssues('status', status.errors)).toBe(true);
-    expect(final.error?.code, `error is ${JSON.stringify(final.error)}`).toBe(1);
-    expect(final.response, 'a cancelled operation carries no response').toBeUndefined();
+    await check('its error is a google.rpc.Status', final.error !== undefined && final.error !== null && status.valid,
+      () => `error is ${JSON.stringify(final.error)}${status.valid ? '' : `: ${formatIssues('status', status.errors)}`}`, after.get);
+    await check('error.code is the number 1 (CANCELLED)', final.error?.code === 1, `error.code is ${JSON.stringify(final.error?.code)}${why}`, after.get);
+    await check('it carries no response', !hasResponse(final), () => `it also carries a response: ${JSON.stringify(final.response)?.slice(0, 200)}`, after.get);
   });
 
-  test('every state observed while cancelling obeys the Operation invariants', covers('cancel.outcome.exclusive-result'),
-    async ({ api, cfg, observeCancellation }) => {
-      const { name, settlement } = await observeCancellation();
-      const final = await api.get(name);
-      const states = [...settlement.states, ...(isOperation(final.json) ? [final.json] : [])];
-      const problems = states.flatMap((op, i) => invariantViolations(op, cfg).map((p) => `state #${i + 1}: ${p}`));
-      expect(problems, `${states.length} observed states`).toEqual([]);
-    });
+  test('every state observed while cancelling obeys the Operation invariants', covers('cancel.outcome.exclusive-result'), async ({ cfg, scenarios }) => {
+    const { settlement, after } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
+    const states = [...settlement.states, ...(isOperation(after.get.json) ? [after.get.json] : [])];
+    const problems = states.flatMap((op, i) => invariantViolations(op, cfg).map((p) => `state #${i + 1}: ${p}`));
+    await check(`all ${states.length} observed states obey the invariants`, problems.length === 0, problems.join('; '), after.get);
+  });
 
-  test('is still listed under its parent', covers('cancel.outcome.listed'), async ({ api, cfg, observeCancellation }) => {
-    const { name } = await observeCancellation();
+  test('is still listed', covers('cancel.outcome.listed'), async ({ api, cfg, scenarios }) => {
+    if (cfg.listSupport === 'absent') notApplicable('declared by LIST_SUPPORT=absent: the target does not list operations');
+    const { name } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
+    const path = listPathFor(name, cfg);
+    if (!path) notApplicable(`no list path can be derived from the name ${name}: set TARGET_LIST_PATH`);
     let pageToken: string | undefined;
     for (let page = 1; page <= LIST_PAGE_LIMIT; page++) {
-      const list = await api.list(name, { pageSize: '100', ...(pageToken ? { pageToken } : {}) });
-      if (page === 1 && [404, 405, 501].includes(list.status)) notApplicable(`list answered HTTP ${list.status}: the target does not list operations`);
-      expect(list.status, 'list').toBe(200);
-      // The schema holds every listed operation to the strict done/result rule.
-      const result = cfg.allowDoneWithoutResult ? ({ valid: true } as const) : validate('list-operations-response', list.json);
-      expect(result.valid, result.valid ? '' : formatIssues('list-operations-response', result.errors)).toBe(true);
-      const body = list.json as { operations?: Operation[]; nextPageToken?: string };
-      if (body.operations?.some((op) => op.name === name)) return;
-      pageToken = body.nextPageToken;
-      if (!pageToken) break;
+      const list = await api.list(path, { pageSize: '100', ...(pageToken ? { pageToken } : {}) });
+      if (page === 1 && routeAbsent(list) && cfg.listSupport === 'auto') notApplicable(`GET ${path} ${said(list)}: the target does not list operations there (declare LIST_SUPPORT=supported to make this a failure)`);
+      const body = list.json as { operations?: unknown; nextPageToken?: unknown } | undefined;
+      const ok = list.status === 200 && typeof body === 'object' && body !== null && (body.operations === undefined || Array.isArray(body.operations));
+      await checkReply(`page ${page} of the list is a ListOperationsResponse`, list, () => ok);
+      if (!ok) return;
+      // Judge only the operation under test: the parent may hold operations of any kind.
+      const found = (body!.operations as unknown[] | undefined)?.find((op) => isOperation(op) && op.name === name);
+      if (found) {
+        const result = cfg.allowDoneWithoutResult ? ({ valid: true } as const) : validate('operation', found);
+        return check('the listed entry is a well-formed Operation', result.valid, () => (result.valid ? '' : formatIssues('operation', result.errors)), list);
+      }
+      pageToken = typeof body!.nextPageToken === 'string' && body!.nextPageToken ? body!.nextPageToken : undefined;
+      if (!pageToken) return check(`${name} is in the list`, false, `the list ended after ${page} page(s) without it`, list);
     }
-    throw new Error(`${name} is not in the list of its parent (searched up to ${LIST_PAGE_LIMIT} pages of 100)`);
+    unverified(`${name} was not in the first ${LIST_PAGE_LIMIT} pages of 100, and the list goes on: the page budget ran out before the list ended`);
   });
 
-  test(':wait returns the cancelled operation at once', covers('cancel.outcome.wait'), async ({ api, observeCancellation }) => {
-    const { name, final } = await observeCancellation();
+  test(':wait returns the cancelled operation at once', covers('cancel.outcome.wait'), async ({ api, cfg, scenarios }) => {
+    if (cfg.waitSupport === 'absent') notApplicable('declared by WAIT_SUPPORT=absent: the target has no WaitOperation');
+    const { name, final } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     const timeoutSeconds = 4;
     const waited = await api.wait(name, timeoutSeconds);
-    if ([404, 405, 501].includes(waited.status)) notApplicable(`:wait answered HTTP ${waited.status}: the target has no WaitOperation`);
-    expect(waited.status).toBe(200);
-    const op = waited.json as Operation;
-    expect(resultOf(op), ':wait must return what GET returns for the cancelled operation').toEqual(resultOf(final));
-    expect(waited.durationMs, `:wait on a done operation took ${waited.durationMs} ms of its ${timeoutSeconds} s timeout`).toBeLessThan(timeoutSeconds * 1000 * 0.75);
+    if (routeAbsent(waited) && cfg.waitSupport === 'auto') notApplicable(`:wait ${said(waited)}: the target has no WaitOperation route (declare WAIT_SUPPORT=supported to make this a failure)`);
+    await checkReply(':wait answers 200', waited, (ex) => ex.status === 200);
+    const got = isOperation(waited.json) ? resultOf(waited.json) : undefined;
+    await check(':wait returns what GET returns for the cancelled operation', JSON.stringify(got) === JSON.stringify(resultOf(final)),
+      `:wait returned ${JSON.stringify(got)}, GET ${JSON.stringify(resultOf(final))}`, waited);
+    await check(':wait on a done operation returns at once', waited.durationMs < timeoutSeconds * 1000 * 0.75,
+      `it took ${waited.durationMs} ms of its ${timeoutSeconds} s timeout`, waited);
   });
 
-  test('has Translation metadata in state CANCELLED', covers('cancel.outcome.metadata-state'), async ({ observeCancellation }) => {
-    const { final, settlement } = await observeCancellation();
+  test('has Translation metadata in state CANCELLED', covers('cancel.outcome.metadata-state'), async ({ cfg, scenarios }) => {
+    const { final, settlement, after } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
+    const type = metadataType(final);
+    if (type !== TRANSLATION_METADATA) {
+      notApplicable(`the operation's metadata is ${type ? `a ${type}` : final.metadata === null ? 'null' : 'absent'}, not BatchTranslateDocumentMetadata: OPERATION_CREATE_PATH creates another kind of operation`);
+    }
     const result = validate('batch-translate-document-metadata', final.metadata);
-    expect(result.valid, result.valid ? '' : formatIssues('batch-translate-document-metadata', result.errors)).toBe(true);
-    expect(metadataState(final), `states seen: ${settlement.states.map(metadataState).join(' → ')}`).toBe('CANCELLED');
+    await check('the metadata is a well-formed BatchTranslateDocumentMetadata', result.valid, () => (result.valid ? '' : formatIssues('batch-translate-document-metadata', result.errors)), after.get);
+    await check('its state is CANCELLED', metadataState(final) === 'CANCELLED', `states seen: ${settlement.states.map((s) => metadataState(s) ?? '(none)').join(' → ')}`, after.get);
   });
 });

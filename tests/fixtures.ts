@@ -1,23 +1,21 @@
-// All plumbing of the conformance specs: config, tokens, the recorded operations client,
-// fresh operations, cancel-and-settle, and how a test declares what it could not judge.
+// All plumbing of the conformance specs: config, tokens, the recorded operations client, the
+// shared scenarios (src/scenarios.ts), evidence, and how a test says what it could not judge.
 import { test as base, expect } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/catalog';
 import { config, type Config } from '../src/config';
-import { transcript } from '../src/evidence';
-import { outcomeOf, type Operation } from '../src/operation';
-import { createOperationsClient, TargetUnreachable, type Counters, type OperationsClient, type SendOptions } from '../src/operations-client';
-import { settle, type Settlement } from '../src/settle';
+import { said, transcript, type Exchange } from '../src/evidence';
+import { createOperationsClient, type Counters, type OperationsClient, type Recorder } from '../src/operations-client';
+import { createScenarios, is2xx, type Scenarios } from '../src/scenarios';
 import { COUNTER_ANNOTATIONS } from '../src/summary-reporter';
-import { createTokens, CredentialError, isAvailable, type Credential, type Tokens } from '../src/tokens';
-import { NOT_RUN_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
-import type { Exchange } from '../src/evidence';
+import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
+import { DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
 
-export { expect };
+export { expect, is2xx };
 
 const SEVERITY = { MUST: 'critical', SHOULD: 'normal' } as const;
 
-/** Test details naming the requirement(s) a test judges: a tag for grep, labels for Allure. */
+/** Test details naming the requirement(s) a test judges: a tag for grep, labels and the source for Allure. */
 export function covers(...ids: string[]) {
   const reqs = ids.map(requirement);
   return {
@@ -29,6 +27,7 @@ export function covers(...ids: string[]) {
       { type: 'allure.label.severity', description: SEVERITY[req.level] },
       { type: 'allure.label.requirement', description: req.id },
       { type: 'allure.label.level', description: req.level },
+      { type: 'description', description: `**${req.id}** (${req.level}): ${req.title}\n\n> ${req.basis === 'verbatim' ? '' : '(derived) '}${req.source}\n\nSource: ${req.link}` },
     ]),
   };
 }
@@ -40,9 +39,19 @@ function declare(status: 'unverified' | 'not-applicable' | 'not-run', reason: st
   info.skip(true, `${status}: ${reason}`);
   throw new Error('unreachable: skip() throws');
 }
-export const unverified = (reason: string) => declare('unverified', reason);
-export const notApplicable = (reason: string) => declare('not-applicable', reason);
-export const notRun = (reason: string) => declare('not-run', reason);
+// Function declarations, so that TypeScript narrows after a call (they never return).
+export function unverified(reason: string): never {
+  return declare('unverified', reason);
+}
+export function notApplicable(reason: string): never {
+  return declare('not-applicable', reason);
+}
+export function notRun(reason: string): never {
+  return declare('not-run', reason);
+}
+
+/** The requirement passes (if nothing else fails) for what was checked; the reason names the unchecked part. */
+export const partly = (unchecked: string) => base.info().annotations.push({ type: PARTIAL_ANNOTATION, description: unchecked });
 
 /** Marks the test as never having reached the contract, then fails it with the message. */
 function prerequisiteFailed(message: string): never {
@@ -50,16 +59,52 @@ function prerequisiteFailed(message: string): never {
   throw new Error(message);
 }
 
-export const is2xx = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
-
-const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']);
-
-export interface CancelRun {
-  readonly name: string;
-  readonly cancel: Exchange;
-  /** Undefined when the cancel was refused (not 2xx). */
-  readonly settlement?: Settlement;
+/** Errors that mean "the suite could not get to the contract": not a verdict on it. */
+const PREREQUISITE_ERRORS = new Set(['PrerequisiteFailed', 'TargetUnreachable', 'CredentialError', 'BudgetExceeded']);
+async function guarded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (PREREQUISITE_ERRORS.has((error as Error).name)) prerequisiteFailed((error as Error).message);
+    throw error;
+  }
 }
+
+// Attachment names per exchange, so a failed check can point at its decisive exchange.
+const attachmentNames = new WeakMap<Exchange, string>();
+let attachmentSeq = 0;
+async function attach(title: string, exchange: Exchange) {
+  const name = `#${++attachmentSeq} ${title} → ${exchange.transportError ? 'no answer' : exchange.status}`;
+  attachmentNames.set(exchange, name);
+  await base.info().attach(name, { body: transcript(exchange), contentType: 'text/plain' });
+}
+
+/** Attaches exchanges a shared scenario made (possibly in another worker) as this test's evidence. */
+export async function evidence(title: string, exchanges: readonly (Exchange | undefined)[]) {
+  await base.step(`evidence: ${title}`, async () => {
+    for (const ex of exchanges) if (ex) await attach(`${ex.method} ${new URL(ex.url).pathname}`, ex);
+  });
+}
+
+/**
+ * One contract check, as a report step named by what it checks. A failed check is soft (the
+ * other cases still run); its message says what the server did, and points at the exchange.
+ */
+export async function check(what: string, ok: boolean, observed: string | (() => string), decisive?: Exchange) {
+  await base.step(what, async () => {
+    if (ok) return;
+    const name = decisive && attachmentNames.get(decisive);
+    if (name) base.info().annotations.push({ type: DECISIVE_ANNOTATION, description: name });
+    expect.soft(ok, `${what}: ${typeof observed === 'function' ? observed() : observed}`).toBe(true);
+  }, { box: true });
+}
+
+/** A check of one reply: `ok(ex)` decides, the message says what the server did. */
+export const checkReply = (what: string, ex: Exchange, ok: (ex: Exchange) => boolean) =>
+  check(what, ok(ex), () => `the target answered ${said(ex)}`, ex);
+
+const AUTH_REQUIREMENT = /^cancel\.auth\./;
+const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']);
 
 type WorkerFixtures = {
   cfg: Config;
@@ -70,13 +115,12 @@ type WorkerFixtures = {
 type TestFixtures = {
   requirementGate: void;
   counters: Counters;
-  credential: Credential;
+  /** The everyday credential; undefined when AUTH_MODE=none. */
+  credential: Credential | undefined;
   api: OperationsClient;
+  scenarios: Scenarios;
+  /** A fresh operation for this test alone (recorded as its evidence). */
   createOperation: (kind?: 'long' | 'quick') => Promise<string>;
-  runningOperation: string;
-  expectUntouched: (name: string, after: string) => Promise<void>;
-  cancelAndSettle: (kind?: 'long' | 'quick', cancel?: SendOptions) => Promise<CancelRun>;
-  observeCancellation: () => Promise<CancelRun & { settlement: Settlement; final: Operation }>;
 };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -96,6 +140,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         if (req.conditional && req.conditional !== cancelSupport) {
           declare('not-applicable', `the target's cancel is ${cancelSupport} (${process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE ?? 'assumed'}); this applies only when it is ${req.conditional}`);
         }
+        if (cfg.authMode === 'none' && AUTH_REQUIREMENT.test(id)) {
+          declare('not-applicable', 'declared by AUTH_MODE=none: the target authenticates nobody, so there is no credential to accept or refuse');
+        }
         if (cfg.scopeChecksNotApplicable && SCOPE_REQUIREMENTS.has(id)) {
           declare('not-applicable', `declared by SCOPE_CHECKS=not-applicable: ${cfg.scopeChecksNotApplicable}`);
         }
@@ -114,95 +161,40 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     );
   },
 
-  credential: async ({ tokens }, use) => {
+  credential: async ({ cfg, tokens }, use) => {
+    if (cfg.authMode === 'none') return use(undefined);
     const everyday = await tokens.everyday();
     await use(isAvailable(everyday) ? everyday : notRun(everyday.unavailable));
   },
 
   api: async ({ request, cfg, credential, counters }, use) => {
-    const api = createOperationsClient(request, cfg, cfg.baseUrl!, {
-      defaultAuth: credential,
-      counters,
-      record: (title, run) =>
-        base.step(title, async () => {
-          let exchange: Exchange;
-          try {
-            exchange = await run();
-          } catch (error) {
-            if (error instanceof TargetUnreachable || error instanceof CredentialError) prerequisiteFailed(error.message);
-            throw error;
-          }
-          await base.info().attach(`${title} → ${exchange.status}`, { body: transcript(exchange), contentType: 'text/plain' });
-          return exchange;
-        }),
-    });
-    await use(api);
-    // Clean up what this test created, and nothing else: stop it if it still runs, then forget it.
-    await base.step('clean up created operations', async () => {
-      for (const name of api.created) {
-        const current = await api.get(name).catch(() => undefined);
-        if (current?.status === 200 && outcomeOf(current.json as Operation) === 'running') await api.cancel(name).catch(() => undefined);
-        await api.remove(name).catch(() => undefined);
-      }
-    });
+    const record: Recorder = (title, run) =>
+      base.step(title, async () => {
+        const exchange = await guarded(run);
+        await attach(title, exchange);
+        return exchange;
+      });
+    await use(createOperationsClient(request, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record }));
+  },
+
+  // Shared work is counted by the test that happens to do it; every consumer attaches its evidence.
+  scenarios: async ({ request, cfg, tokens, credential, counters }, use) => {
+    const quiet = createOperationsClient(request, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
+    const scenarios = createScenarios({ api: quiet, cfg, tokens, credential });
+    const wrapped = Object.fromEntries(Object.entries(scenarios).map(([k, fn]) => [k, (...args: never[]) => guarded(() => (fn as (...a: never[]) => Promise<unknown>)(...args))]));
+    await use(wrapped as Scenarios);
   },
 
   createOperation: async ({ api, cfg }, use) => {
     await use(async (kind = 'long') => {
-      const { exchange, name } = await api.create(kind);
+      const { exchange, name } = await guarded(() => api.create(kind));
       if (!name) {
         prerequisiteFailed(
-          `POST ${cfg.createPath} answered HTTP ${exchange.status} without an Operation name, so no operation could be cancelled. ` +
+          `POST ${cfg.createPath} answered ${said(exchange)} without an Operation name, so no operation could be cancelled. ` +
             `Check TARGET_PARENT, OPERATION_CREATE_PATH and ${kind === 'long' ? 'OPERATION_CREATE_BODY' : 'OPERATION_CREATE_BODY_QUICK'}.`,
         );
       }
       return name;
-    });
-  },
-
-  runningOperation: async ({ createOperation }, use) => use(await createOperation('long')),
-
-  // A rejected or refused call must leave the operation as it was: running, not cancelling.
-  expectUntouched: async ({ api }, use) => {
-    await use(async (name, after) => {
-      const now = await api.get(name);
-      expect(now.status, `GET ${name} after ${after}`).toBe(200);
-      const op = now.json as Operation;
-      expect(outcomeOf(op), `after ${after} the operation must still run, but it is ${JSON.stringify({ done: op.done, error: op.error })}`).toBe('running');
-      expect(['CANCELLING', 'CANCELLED'], `after ${after} the metadata state must not show a cancellation`).not.toContain(op.metadata?.state);
-    });
-  },
-
-  cancelAndSettle: async ({ api, cfg, createOperation }, use) => {
-    await use(async (kind = 'long', cancelOptions = {}) => {
-      const name = await createOperation(kind);
-      const cancel = await api.cancel(name, cancelOptions);
-      if (!is2xx(cancel)) return { name, cancel };
-      return { name, cancel, settlement: await settle(api, name, cfg.settleTimeoutMs) };
-    });
-  },
-
-  // Best effort: an operation may complete despite the cancel, so try a few before judging.
-  observeCancellation: async ({ cfg, cancelAndSettle }, use) => {
-    await use(async () => {
-      let run: CancelRun | undefined;
-      for (let attempt = 1; attempt <= cfg.cancelAttempts; attempt++) {
-        run = await cancelAndSettle('long');
-        const outcome = run.settlement?.outcome;
-        if (outcome !== 'completed' && outcome !== 'failed') break;
-      }
-      const { cancel, settlement } = run!;
-      expect(is2xx(cancel), `the cancel itself was refused: HTTP ${cancel.status} ${cancel.responseText.slice(0, 200)}`).toBe(true);
-      switch (settlement!.outcome) {
-        case 'unsettled':
-          return unverified(`the cancelled operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
-        case 'completed':
-        case 'failed':
-          return unverified(`all ${cfg.cancelAttempts} operations completed despite cancellation (valid best effort), so no cancelled operation could be examined`);
-        case 'vanished':
-          throw new Error(`GET ${run!.name} answered 404 after the cancel: the cancelled operation was deleted`);
-      }
-      return { ...run!, settlement: settlement!, final: settlement!.final! };
     });
   },
 });

@@ -1,77 +1,70 @@
-// Cancel semantics the clients rely on: idempotent retries, no harm to finished operations,
-// sane answers for names that do not exist or are not names, and parallel cancels.
-import { fixtureJson } from '../src/fixture-files';
+// Cancel semantics the clients rely on: harmless repeats, no harm to finished operations, sane
+// answers for names that do not exist or are not names (all derived from a name the target
+// returned), and parallel cancels.
 import { rpcStatusOf } from '../src/error-model';
-import type { Exchange } from '../src/evidence';
+import { said } from '../src/evidence';
+import { noOpCancelAllowed } from '../src/judge';
 import { outcomeOf, resultOf, type Operation } from '../src/operation';
 import { settle } from '../src/settle';
-import type { Config } from '../src/config';
-import { covers, expect, is2xx, test, unverified } from './fixtures';
+import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
+import { cancelled } from './observed';
 
 const PARALLEL_CANCELS = 5;
-
-/** A cancel that changes nothing may answer 2xx or 400 FAILED_PRECONDITION, as FINISHED_CANCEL_POLICY allows. */
-function expectNoOpCancelAccepted(ex: Exchange, cfg: Config, what: string) {
-  const precondition = ex.status === 400 && rpcStatusOf(ex, cfg) === 'FAILED_PRECONDITION';
-  const allowed = { either: is2xx(ex) || precondition, ok: is2xx(ex), 'failed-precondition': precondition }[cfg.finishedCancelPolicy];
-  expect(allowed, `${what} answered HTTP ${ex.status} ${ex.responseText.slice(0, 200)} (FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy})`).toBe(true);
-}
-
-const missingName = (cfg: Config) => `${cfg.parent}/operations/conformance-missing-${Date.now().toString(36)}`;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 test.describe('cancel semantics', () => {
-  test('a repeated cancel succeeds and the operation stays cancelled', covers('cancel.semantics.idempotent'),
-    async ({ api, cfg, runningOperation }) => {
-      const first = await api.cancel(runningOperation);
-      expect(is2xx(first), `first cancel answered HTTP ${first.status}`).toBe(true);
-      const second = await api.cancel(runningOperation);
-      expect(is2xx(second), `an immediate second cancel answered HTTP ${second.status} ${second.responseText.slice(0, 200)}`).toBe(true);
-      const settled = await settle(api, runningOperation, cfg.settleTimeoutMs);
-      if (settled.outcome === 'unsettled') unverified('the operation was not done within CANCEL_SETTLE_TIMEOUT');
-      const before = resultOf(settled.final!);
-      const third = await api.cancel(runningOperation);
-      expectNoOpCancelAccepted(third, cfg, 'a cancel after the operation settled');
-      const after = await api.get(runningOperation);
-      expect(resultOf(after.json as Operation), 'the settled result must not change').toEqual(before);
-    });
-
-  test('cancelling a finished operation changes nothing', covers('cancel.semantics.finished-unchanged'),
-    async ({ api, cfg, createOperation }) => {
-      const name = await createOperation('quick');
-      const finished = await settle(api, name, cfg.settleTimeoutMs);
-      if (finished.outcome === 'unsettled') unverified(`the quick operation did not finish within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
-      const before = resultOf(finished.final!);
-      const cancel = await api.cancel(name);
-      expectNoOpCancelAccepted(cancel, cfg, 'cancel of a finished operation');
-      const after = await api.get(name);
-      expect(after.status).toBe(200);
-      expect(resultOf(after.json as Operation), 'the finished result must not change').toEqual(before);
-    });
-
-  test('an unknown operation name gets 404 NOT_FOUND (or 403)', covers('cancel.semantics.not-found'), async ({ api, cfg }) => {
-    const cancel = await api.cancel(missingName(cfg));
-    expect([404, 403], `answered HTTP ${cancel.status} ${cancel.responseText.slice(0, 200)}`).toContain(cancel.status);
-    expect(rpcStatusOf(cancel, cfg)).toBe(cancel.status === 404 ? 'NOT_FOUND' : 'PERMISSION_DENIED');
+  test('a repeated cancel succeeds and the operation stays cancelled', covers('cancel.semantics.idempotent'), async ({ cfg, scenarios }) => {
+    const { final, after } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
+    await checkReply(`a repeat cancel of the cancelled operation is accepted (2xx, or FAILED_PRECONDITION as FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy} allows)`,
+      after.repeat, (ex) => noOpCancelAllowed(ex, cfg));
+    const now = after.getAfterRepeat.json as Operation | undefined;
+    await check('the operation stays cancelled, its result unchanged', after.getAfterRepeat.status === 200 && !!now && same(resultOf(now), resultOf(final)),
+      () => `after the repeat, GET ${said(after.getAfterRepeat)}; before it the result was ${JSON.stringify(resultOf(final))}`, after.getAfterRepeat);
   });
 
-  test('a malformed operation name gets 400 or 404, never 5xx', covers('cancel.semantics.malformed-name'), async ({ api, cfg }) => {
-    const { names } = fixtureJson<{ names: { label: string; name: string }[] }>('malformed-names.json');
-    for (const { label, name } of names) {
-      const path = name.replace('{parent}', cfg.parent).replace('{long}', 'x'.repeat(5000));
-      const cancel = await api.send(`${cfg.apiPrefix}/${path}:cancel`, { method: 'POST', body: '{}' });
-      expect.soft([400, 404], `${label}: answered HTTP ${cancel.status}`).toContain(cancel.status);
+  test('cancelling a finished operation changes nothing', covers('cancel.semantics.finished-unchanged'), async ({ api, cfg, createOperation }) => {
+    const name = await createOperation('quick');
+    const finished = await settle(api, name, cfg.settleTimeoutMs);
+    if (finished.outcome !== 'completed' && finished.outcome !== 'failed') {
+      await evidence('the last GET', [finished.last]);
+      unverified(`the quick operation did not finish on its own within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s): the last GET ${said(finished.last)}`);
+    }
+    const before = resultOf(finished.final!);
+    const cancel = await api.cancel(name);
+    await checkReply(`the cancel of a finished operation answers 2xx or FAILED_PRECONDITION (FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy})`, cancel, (ex) => noOpCancelAllowed(ex, cfg));
+    const after = await api.get(name);
+    const now = after.json as Operation | undefined;
+    await check('the finished result is unchanged', after.status === 200 && !!now && same(resultOf(now), before),
+      () => `before the cancel: ${JSON.stringify(before)}; after it, GET ${said(after)}`, after);
+  });
+
+  test('an unknown operation name gets 404 NOT_FOUND (or 403)', covers('cancel.semantics.not-found'), async ({ cfg, scenarios }) => {
+    const { unknown } = await scenarios.nameErrors();
+    await evidence(unknown.label, [unknown.exchange]);
+    await checkReply(`the cancel of ${unknown.label} gets 404 (or 403)`, unknown.exchange, (ex) => ex.status === 404 || ex.status === 403);
+    if ([403, 404].includes(unknown.exchange.status)) {
+      const expected = unknown.exchange.status === 404 ? 'NOT_FOUND' : 'PERMISSION_DENIED';
+      await checkReply(`the ${unknown.exchange.status} says ${expected}`, unknown.exchange, (ex) => rpcStatusOf(ex, cfg) === expected);
     }
   });
 
-  test('parallel cancels all succeed and leave one consistent final state', covers('cancel.semantics.concurrent'),
-    async ({ api, cfg, runningOperation }) => {
-      const replies = await Promise.all(Array.from({ length: PARALLEL_CANCELS }, () => api.cancel(runningOperation)));
-      expect(replies.map((r) => r.status).filter((s) => s < 200 || s >= 300), `statuses: ${replies.map((r) => r.status).join(', ')}`).toEqual([]);
-      const settled = await settle(api, runningOperation, cfg.settleTimeoutMs);
-      if (settled.outcome === 'unsettled') unverified('the operation was not done within CANCEL_SETTLE_TIMEOUT');
-      const looks = await Promise.all([api.get(runningOperation), api.get(runningOperation)]);
-      const results = looks.map((l) => resultOf(l.json as Operation));
-      expect(results[0], 'two reads after settling must agree').toEqual(results[1]);
-      expect(outcomeOf(looks[0]!.json as Operation)).not.toBe('running');
-    });
+  test('a malformed operation name gets 400 or 404, never 5xx', covers('cancel.semantics.malformed-name'), async ({ scenarios }) => {
+    const { malformed } = await scenarios.nameErrors();
+    await evidence('cancels of malformed names', malformed.map((m) => m.exchange));
+    for (const { label, exchange } of malformed) await checkReply(`${label}: 400 or 404`, exchange, (ex) => ex.status === 400 || ex.status === 404);
+  });
+
+  test('parallel cancels all succeed and leave one consistent final state', covers('cancel.semantics.concurrent'), async ({ api, cfg, createOperation }) => {
+    const name = await createOperation('long');
+    const replies = await Promise.all(Array.from({ length: PARALLEL_CANCELS }, () => api.cancel(name)));
+    for (const [i, reply] of replies.entries()) {
+      await checkReply(`parallel cancel #${i + 1} is accepted (2xx, or FAILED_PRECONDITION once done where FINISHED_CANCEL_POLICY allows)`, reply, (ex) => is2xx(ex) || noOpCancelAllowed(ex, cfg));
+    }
+    const settled = await settle(api, name, cfg.settleTimeoutMs);
+    if (settled.outcome === 'unsettled') unverified(`the operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
+    const looks = await Promise.all([api.get(name), api.get(name)]);
+    const [a, b] = looks.map((l) => l.json as Operation | undefined);
+    await check('two reads after settling agree', !!a && !!b && same(resultOf(a), resultOf(b)), `GET ${said(looks[0]!)}; GET ${said(looks[1]!)}`, looks[1]);
+    await check('the operation is settled', !!a && outcomeOf(a) !== 'running', `GET ${said(looks[0]!)}`, looks[0]);
+  });
 });

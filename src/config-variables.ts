@@ -1,0 +1,96 @@
+// Every public variable the suite reads, with its default as the README states it, for
+// `npm run config`. selftest/ci/config-command.spec.ts fails when src/config.ts,
+// reference-server/options.ts or src/gate-files.ts read a name that is missing here.
+
+export interface Variable {
+  readonly name: string;
+  /** What applies when it is unset, in words; undefined: nothing (the feature is off). */
+  readonly default?: string;
+  /** Its value is never printed. */
+  readonly secret?: true;
+}
+
+const v = (name: string, fallback?: string, secret?: true): Variable => ({ name, ...(fallback ? { default: fallback } : {}), ...(secret ? { secret } : {}) });
+
+export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variables: readonly Variable[] }[] = [
+  {
+    title: 'target',
+    variables: [
+      v('TARGET_PRESET'),
+      v('TARGET_PROJECT'),
+      v('TARGET_LOCATION', 'us-central1 (with TARGET_PRESET=cloud)'),
+      v('TARGET_BASE_URL', 'the embedded reference server'),
+      v('TARGET_API_PREFIX', '/v3'),
+      v('TARGET_PARENT', 'projects/conformance (embedded only)'),
+      v('TARGET_HEADERS', '{}'),
+      v('TARGET_LIST_PATH', '{TARGET_API_PREFIX}/{parent of the name}/operations'),
+      v('OPERATION_CREATE_PATH', '{TARGET_API_PREFIX}/{TARGET_PARENT}:batchTranslateDocument'),
+      v('OPERATION_CREATE_BODY', 'fixtures/batch-translate-long.json'),
+      v('OPERATION_CREATE_BODY_QUICK', 'fixtures/batch-translate-quick.json'),
+    ],
+  },
+  {
+    title: 'credentials',
+    variables: [
+      v('AUTH_MODE', 'oauth'),
+      v('AUTH_TOKEN_TRANSLATION', undefined, true),
+      v('AUTH_TOKEN_PLATFORM', undefined, true),
+      v('AUTH_TOKEN_INSUFFICIENT', undefined, true),
+      v('AUTH_TOKEN_EXPIRED', undefined, true),
+      v('AUTH_TOKEN_COMMAND'),
+      v('AUTH_TOKEN_COMMAND_TRANSLATION'),
+      v('AUTH_TOKEN_COMMAND_PLATFORM'),
+      v('AUTH_TOKEN_COMMAND_INSUFFICIENT'),
+      v('AUTH_TOKEN_COMMAND_TTL', '300'),
+      v('AUTH_TOKEN_COMMAND_TIMEOUT', '30'),
+      v('GOOGLE_APPLICATION_CREDENTIALS'),
+      v('AUTH_TOKEN_URL', 'the embedded issuer (embedded only)'),
+      v('AUTH_CLIENT_ID'),
+      v('AUTH_CLIENT_SECRET', undefined, true),
+      v('SCOPE_CHECKS', 'enforced'),
+      v('SCOPE_CHECKS_REASON'),
+    ],
+  },
+  {
+    title: 'behaviour',
+    variables: [
+      v('CANCEL_SUPPORT', 'auto'),
+      v('WAIT_SUPPORT', 'auto'),
+      v('LIST_SUPPORT', 'auto'),
+      v('CANCEL_SETTLE_TIMEOUT', '30'),
+      v('CANCEL_ATTEMPTS', '3'),
+      v('CONFORMANCE_MAX_OPERATIONS', '10'),
+      v('REQUEST_TIMEOUT', '15'),
+      v('FINISHED_CANCEL_POLICY', 'either'),
+      v('ERROR_FORM', 'envelope'),
+      v('ALLOW_DONE_WITHOUT_RESULT', 'false'),
+      v('CONFORMANCE_WORKERS', '4'),
+    ],
+  },
+  {
+    title: 'outputs and gate',
+    variables: [
+      v('REPORTS_DIR', 'reports'),
+      v('ALLURE_RESULTS_DIR', 'allure-results'),
+      v('ALLURE_HISTORY_PATH', '{REPORTS_DIR}/history/allure-history.jsonl'),
+      v('MERGE_SHARDS_DIR', '{REPORTS_DIR}/shards'),
+      v('CONFORMANCE_BASELINE'),
+      v('CONFORMANCE_PREVIOUS_SUMMARY'),
+      v('PORT', 'a free port (npm run report:open)'),
+    ],
+  },
+  {
+    title: 'embedded reference server',
+    variables: [
+      v('REFERENCE_PROFILE', 'conformant'),
+      v('REFERENCE_FAULTS', 'none'),
+      v('REFERENCE_PORT', '0 (a free port)'),
+      v('REFERENCE_CANCEL_DELAY_MS', "the profile's"),
+      v('REFERENCE_FINISHED_CANCEL', "the profile's (failed-precondition)"),
+      v('REFERENCE_MAX_OPERATIONS', '100000'),
+      v('REFERENCE_AUDIENCE', 'https://translation.reference.test'),
+    ],
+  },
+];
+
+export const VARIABLES: readonly Variable[] = VARIABLE_GROUPS.flatMap((g) => g.variables);

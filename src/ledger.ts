@@ -1,0 +1,151 @@
+// The ledger of every operation a run creates, and the run's budget of operations
+// (CONFORMANCE_MAX_OPERATIONS). On a real target each operation is a billed job: the ledger is
+// what the teardown (src/teardown.ts) cancels when the run ends, however it ends.
+//
+// The ledger is JSON lines in the reports folder, appended by every process of the run (the
+// global setup's probe, each Playwright worker, the teardown): one appendFileSync (O_APPEND) per
+// line, so lines never interleave. The budget is a set of slot files claimed with an exclusive
+// create ('wx', O_EXCL): atomic across processes, no lock to hold or to leave stale.
+// The global setup opens the ledger (CONFORMANCE_LEDGER); without it (unit tests driving the
+// client directly) nothing is written and no budget applies.
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export const LEDGER_VARIABLE = 'CONFORMANCE_LEDGER';
+export const LEDGER_FILE = 'operations-ledger.jsonl';
+
+/** What the teardown found and did for one operation. */
+export type SweepOutcome =
+  /** Done (finished, failed or cancelled) when the teardown looked, or once its cancel landed. */
+  | 'done'
+  /** GET answered 404: deleted, or never visible. */
+  | 'gone'
+  /** Still not done when the teardown gave up (a refused cancel, or one that did not land in time). */
+  | 'running'
+  /** The teardown could not tell (no token, no answer): counted as left running. */
+  | 'unknown';
+
+export type LedgerEvent =
+  | { readonly event: 'created'; readonly name: string; readonly slot: number; readonly pid: number; readonly at: string }
+  /** The run deleted it (a 2xx DELETE): the run is done with it. */
+  | { readonly event: 'deleted'; readonly name: string; readonly at: string }
+  | { readonly event: 'swept'; readonly name: string; readonly outcome: SweepOutcome; readonly detail: string; readonly at: string }
+  /** The teardown finished; `requests` it sent. */
+  | { readonly event: 'sweep'; readonly requests: number; readonly at: string };
+
+type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never;
+
+/** The run went over CONFORMANCE_MAX_OPERATIONS: the create was not sent. */
+export class BudgetExceeded extends Error {
+  constructor(readonly max: number) {
+    super(
+      `CONFORMANCE_MAX_OPERATIONS=${max}: the run has already created ${max} operation${max === 1 ? '' : 's'}, ` +
+        `so it may not create another. Raise CONFORMANCE_MAX_OPERATIONS, or run fewer tests (--grep).`,
+    );
+    this.name = 'BudgetExceeded';
+  }
+}
+
+/** The ledger of this run, or undefined when no run opened one. */
+export const ledgerFile = (env: NodeJS.ProcessEnv = process.env): string | undefined => env[LEDGER_VARIABLE] || undefined;
+const slotsDir = (file: string) => join(dirname(file), 'operations-budget');
+
+/** Starts an empty ledger for a run in `reportsDir` and opens it for this process and its children. */
+export function openLedger(reportsDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const file = resolve(reportsDir, LEDGER_FILE);
+  rmSync(file, { force: true });
+  rmSync(slotsDir(file), { recursive: true, force: true });
+  mkdirSync(slotsDir(file), { recursive: true });
+  env[LEDGER_VARIABLE] = file;
+  return file;
+}
+
+function append(event: Unstamped<LedgerEvent>, env: NodeJS.ProcessEnv = process.env): void {
+  const file = ledgerFile(env);
+  if (file) appendFileSync(file, JSON.stringify({ ...event, at: new Date().toISOString() }) + '\n');
+}
+
+/**
+ * Claims one operation of the budget before a create is sent; throws BudgetExceeded when all
+ * `max` are taken. Returns the slot (0 when no ledger is open).
+ */
+export function reserveOperation(max: number, env: NodeJS.ProcessEnv = process.env): number {
+  const file = ledgerFile(env);
+  if (!file) return 0;
+  for (let slot = 1; slot <= max; slot++) {
+    try {
+      closeSync(openSync(join(slotsDir(file), String(slot)), 'wx'));
+      return slot;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new BudgetExceeded(max);
+}
+
+/** Gives a slot back: the target refused the create, so nothing was created. */
+export function releaseOperation(slot: number, env: NodeJS.ProcessEnv = process.env): void {
+  const file = ledgerFile(env);
+  if (file && slot > 0) rmSync(join(slotsDir(file), String(slot)), { force: true });
+}
+
+export const recordCreated = (name: string, slot: number, env?: NodeJS.ProcessEnv) => append({ event: 'created', name, slot, pid: process.pid }, env);
+export const recordDeleted = (name: string, env?: NodeJS.ProcessEnv) => append({ event: 'deleted', name }, env);
+export const recordSwept = (name: string, outcome: SweepOutcome, detail: string, env?: NodeJS.ProcessEnv) => append({ event: 'swept', name, outcome, detail }, env);
+export const recordSweepDone = (requests: number, env?: NodeJS.ProcessEnv) => append({ event: 'sweep', requests }, env);
+
+export interface LedgerState {
+  /** Every operation the run created, in order. */
+  readonly created: readonly string[];
+  readonly deleted: ReadonlySet<string>;
+  readonly swept: ReadonlyMap<string, SweepOutcome>;
+  /** Whether a teardown finished, and the requests it sent. */
+  readonly sweepDone: boolean;
+  readonly sweepRequests: number;
+}
+
+export function parseLedger(text: string): LedgerState {
+  const created: string[] = [];
+  const deleted = new Set<string>();
+  const swept = new Map<string, SweepOutcome>();
+  let sweepDone = false;
+  let sweepRequests = 0;
+  for (const line of text.split('\n')) {
+    let e: LedgerEvent;
+    try {
+      e = JSON.parse(line) as LedgerEvent;
+    } catch {
+      continue; // a line cut short by a killed process
+    }
+    if (e.event === 'created' && !created.includes(e.name)) created.push(e.name);
+    else if (e.event === 'deleted') deleted.add(e.name);
+    else if (e.event === 'swept') swept.set(e.name, e.outcome);
+    else if (e.event === 'sweep') {
+      sweepDone = true;
+      sweepRequests += e.requests;
+    }
+  }
+  return { created, deleted, swept, sweepDone, sweepRequests };
+}
+
+/** The ledger of the run, or undefined when none was opened (or it cannot be read). */
+export function readLedger(file: string | undefined = ledgerFile()): LedgerState | undefined {
+  if (!file) return undefined;
+  try {
+    return parseLedger(readFileSync(file, 'utf8'));
+  } catch {
+    return parseLedger('');
+  }
+}
+
+/** Operations the teardown still has to look at: created, neither deleted by the run nor swept. */
+export const pendingOperations = (s: LedgerState) => s.created.filter((n) => !s.deleted.has(n) && !s.swept.has(n));
+
+/** Operations not known to be stopped: neither deleted by the run nor seen done (or gone) by the teardown. */
+export const leftRunning = (s: LedgerState) =>
+  s.created.filter((n) => !s.deleted.has(n) && s.swept.get(n) !== 'done' && s.swept.get(n) !== 'gone');
+
+/** The summary's numbers: `operationsCreated` (the probe included), `operationsLeftRunning`, teardown requests. */
+export function ledgerCounts(s: LedgerState) {
+  return { operationsCreated: s.created.length, operationsLeftRunning: leftRunning(s).length, teardownRequests: s.sweepRequests };
+}

@@ -1,0 +1,59 @@
+// `npm run conformance` runs Playwright as a child and stays responsive while it runs, so an
+// interrupted run still cleans up: SIGINT, SIGTERM and SIGHUP to the wrapper become a SIGINT to
+// Playwright (the only signal it handles gracefully: it stops the workers, then runs the global
+// teardown, which cancels what the run left running, then the reporters).
+// If Playwright never got to its teardown (killed, or its setup failed), the wrapper sweeps the
+// ledger itself, against an external target; an embedded target died with Playwright.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LEDGER_FILE, LEDGER_VARIABLE, ledgerCounts, readLedger } from './ledger';
+
+export interface PlaywrightRun {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The first signal the wrapper received and passed on, if any. */
+  readonly interrupted?: NodeJS.Signals;
+  readonly error?: Error;
+}
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export function runPlaywright(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PlaywrightRun> {
+  const child = spawn(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...args], { stdio: 'inherit', env });
+  let interrupted: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    // A terminal's Ctrl-C reaches Playwright too; it ignores a second SIGINT within a second.
+    if (child.exitCode === null) child.kill('SIGINT');
+  };
+  FORWARDED.forEach((s) => process.on(s, forward));
+  return new Promise((done) => {
+    const finish = (run: Omit<PlaywrightRun, 'interrupted'>) => {
+      FORWARDED.forEach((s) => process.off(s, forward));
+      done({ ...run, ...(interrupted ? { interrupted } : {}) });
+    };
+    child.once('error', (error) => finish({ status: null, signal: null, error }));
+    child.once('exit', (status, signal) => finish({ status, signal }));
+  });
+}
+
+/**
+ * After Playwright exited: when its teardown did not run and the target is external, sweep the
+ * ledger here and write the new counts into the summary (if there is one).
+ */
+export async function sweepIfTeardownMissed(reportsDir: string, summaryFile: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const file = resolve(reportsDir, LEDGER_FILE);
+  const state = existsSync(file) ? readLedger(file) : undefined;
+  if (!state || state.sweepDone || state.created.length === 0 || !env.TARGET_BASE_URL?.trim()) return;
+  env[LEDGER_VARIABLE] = file;
+  // Loaded only now: most runs never need it, and it pulls in Playwright's request API.
+  const { sweepLedger } = await import('./teardown');
+  await sweepLedger();
+  const after = readLedger(file);
+  if (!after || !existsSync(summaryFile)) return;
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { requests?: number; teardownRequests?: number };
+  const { operationsCreated, operationsLeftRunning, teardownRequests } = ledgerCounts(after);
+  const requests = (summary.requests ?? 0) - (summary.teardownRequests ?? 0) + teardownRequests;
+  writeFileSync(summaryFile, JSON.stringify({ ...summary, requests, operationsCreated, operationsLeftRunning, teardownRequests }, null, 2) + '\n');
+}

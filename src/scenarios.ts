@@ -1,0 +1,227 @@
+// The exchanges several requirements are judged on, performed once per run (src/shared.ts) and
+// aimed at as few operations as possible: one observed cancellation serves every outcome
+// requirement, one running operation takes every refused call. Tests stay one per requirement;
+// they share the operations, not the judgement.
+import type { Config } from './config';
+import type { Exchange } from './evidence';
+import { fixtureJson } from './fixture-files';
+import { fillNameTemplate, unknownSibling } from './names';
+import { isOperation, outcomeOf, type Operation, type Outcome } from './operation';
+import type { OperationsClient } from './operations-client';
+import { settle, type Settlement } from './settle';
+import { once, storable } from './shared';
+import { invalidTokens, isAvailable, type Credential, type Tokens } from './tokens';
+
+/** The target gave the suite nothing to work on (no operation name): the tests that need it are not run. */
+export class PrerequisiteFailed extends Error {
+  override name = 'PrerequisiteFailed';
+}
+
+export const is2xx = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
+
+export interface Created {
+  readonly name: string;
+  readonly create: Exchange;
+}
+
+export interface CancelSubject extends Created {
+  /** The first cancel, with the `{}` body the Node client sends. */
+  readonly cancel: Exchange;
+}
+
+export interface Attempt extends CancelSubject {
+  readonly settlement?: Settlement;
+}
+
+/** How the observed cancellation ended, once the control operation has been consulted. */
+export type Observation =
+  | { readonly kind: 'refused'; readonly attempts: readonly Attempt[] }
+  | { readonly kind: 'unsettled' | 'vanished' | 'unreadable'; readonly attempts: readonly Attempt[] }
+  | { readonly kind: 'completed-anyway'; readonly attempts: readonly Attempt[]; readonly stoppedBy?: string }
+  | { readonly kind: 'inconclusive'; readonly attempts: readonly Attempt[]; readonly reason: string }
+  | {
+      readonly kind: 'cancelled';
+      readonly attempts: readonly Attempt[];
+      readonly name: string;
+      readonly settlement: Settlement;
+      readonly final: Operation;
+      /** Set when the operation ended with another error and the control shows it was the cancellation's. */
+      readonly attributedBy?: string;
+      /** GET once settled, a repeat cancel, and GET after it. */
+      readonly after: { readonly get: Exchange; readonly repeat: Exchange; readonly getAfterRepeat: Exchange };
+    };
+
+export interface Labelled {
+  readonly label: string;
+  readonly exchange: Exchange;
+}
+
+export interface AuthRefusals {
+  readonly target: string;
+  readonly none: Exchange;
+  readonly invalid: readonly Labelled[];
+  readonly expiredUnavailable?: string;
+  readonly insufficient: readonly Labelled[];
+}
+
+export interface BodyGroup {
+  readonly target: string;
+  readonly before: Exchange;
+  readonly cases: readonly Labelled[];
+  readonly after: Exchange;
+}
+
+export interface NameErrors {
+  readonly unknown: Labelled;
+  readonly malformed: readonly Labelled[];
+}
+
+type BadBody = { label: string; body: string };
+const BAD_BODIES = fixtureJson<{ unknownField: BadBody[]; malformedJson: BadBody[] }>('bad-cancel-bodies.json');
+const MALFORMED_NAMES = fixtureJson<{ names: { label: string; name: string }[] }>('malformed-names.json').names;
+const REFUSAL_TARGET_GENERATIONS = 4;
+
+const running = (ex: Exchange) => ex.status === 200 && isOperation(ex.json) && outcomeOf(ex.json) === 'running';
+
+export interface ScenarioDeps {
+  /** A client that counts but does not record: consumers attach the stored exchanges as their evidence. */
+  readonly api: OperationsClient;
+  readonly cfg: Config;
+  readonly tokens: Tokens;
+  /** The everyday credential; undefined with AUTH_MODE=none. */
+  readonly credential?: Credential;
+}
+
+export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) {
+  async function createOperation(kind: 'long' | 'quick'): Promise<Created> {
+    const { exchange, name } = await api.create(kind);
+    if (!name) {
+      throw new PrerequisiteFailed(
+        `POST ${cfg.createPath} answered HTTP ${exchange.status} without an Operation name, so no operation could be cancelled. ` +
+          `Check TARGET_PARENT, OPERATION_CREATE_PATH and ${kind === 'long' ? 'OPERATION_CREATE_BODY' : 'OPERATION_CREATE_BODY_QUICK'}.`,
+      );
+    }
+    return { name, create: storable(exchange) };
+  }
+
+  const refusalTarget = (generation = 1) => once(`refusal-target-${generation}`, () => createOperation('long'));
+
+  /** A refusal target that still runs, with the GET that showed it; a later generation when an earlier one was cancelled. */
+  async function runningRefusalTarget(): Promise<{ name: string; before: Exchange }> {
+    for (let generation = 1; generation <= REFUSAL_TARGET_GENERATIONS; generation++) {
+      const { name } = await refusalTarget(generation);
+      const before = await api.get(name);
+      if (running(before)) return { name, before: storable(before) };
+    }
+    throw new PrerequisiteFailed(`${REFUSAL_TARGET_GENERATIONS} long operations stopped running before a refused call could be aimed at them (earlier calls cancelled them, or they finish too soon). Check OPERATION_CREATE_BODY.`);
+  }
+
+  const cancelSubject = () =>
+    once<CancelSubject>('cancel-subject', async () => {
+      const created = await createOperation('long');
+      return { ...created, cancel: storable(await api.cancel(created.name)) };
+    });
+
+  async function attempt(subject: CancelSubject): Promise<Attempt> {
+    if (!is2xx(subject.cancel)) return subject;
+    return { ...subject, settlement: await settle(api, subject.name, cfg.settleTimeoutMs) };
+  }
+
+  /** The uncancelled control tells a cancellation's error from a job that fails on its own. */
+  async function consultControl(failed: Operation): Promise<{ attributedBy: string } | { inconclusive: string }> {
+    const { name } = await refusalTarget(1);
+    const look = await api.get(name);
+    const state: Outcome | undefined = look.status === 200 && isOperation(look.json) ? outcomeOf(look.json) : undefined;
+    const code = JSON.stringify(failed.error?.code);
+    if (state === 'running' || state === 'completed') {
+      return { attributedBy: `the uncancelled control operation ${name}, created from the same OPERATION_CREATE_BODY, ${state === 'running' ? 'is still running' : 'completed normally'}, so the error (code ${code}) is the cancellation's outcome` };
+    }
+    if (state === 'failed') {
+      throw new PrerequisiteFailed(`both the cancelled operation and the uncancelled control operation ${name} ended with an error: jobs from OPERATION_CREATE_BODY fail on their own. Fix OPERATION_CREATE_BODY so that its operations run.`);
+    }
+    return { inconclusive: `the operation ended with error code ${code} and no CANCELLED state, and the control operation ${name} cannot tell whether that is the cancellation's outcome (${state ? `it was ${state}, by an earlier call` : `GET answered HTTP ${look.status}`})` };
+  }
+
+  const observedCancellation = () =>
+    once<Observation>('observed-cancellation', async () => {
+      await refusalTarget(1); // the control exists before the cancel
+      const attempts: Attempt[] = [await attempt(await cancelSubject())];
+      // Best effort: an operation may complete despite the cancel; try others, within CANCEL_ATTEMPTS and the budget.
+      let stoppedBy: string | undefined;
+      while (attempts.at(-1)!.settlement?.outcome === 'completed' && attempts.length < cfg.cancelAttempts) {
+        try {
+          const created = await createOperation('long');
+          attempts.push(await attempt({ ...created, cancel: storable(await api.cancel(created.name)) }));
+        } catch (error) {
+          stoppedBy = (error as Error).message;
+          break;
+        }
+      }
+      const last = attempts.at(-1)!;
+      const settlement = last.settlement;
+      if (!settlement) return { kind: 'refused', attempts };
+      let attributedBy: string | undefined;
+      switch (settlement.outcome) {
+        case 'unsettled':
+        case 'vanished':
+        case 'unreadable':
+          return { kind: settlement.outcome, attempts };
+        case 'completed':
+          return { kind: 'completed-anyway', attempts, ...(stoppedBy ? { stoppedBy } : {}) };
+        case 'failed': {
+          const control = await consultControl(settlement.final!);
+          if ('inconclusive' in control) return { kind: 'inconclusive', attempts, reason: control.inconclusive };
+          attributedBy = control.attributedBy;
+        }
+      }
+      const get = storable(await api.get(last.name));
+      const repeat = storable(await api.cancel(last.name));
+      const getAfterRepeat = storable(await api.get(last.name));
+      return { kind: 'cancelled', attempts, name: last.name, settlement, final: settlement.final!, after: { get, repeat, getAfterRepeat }, ...(attributedBy ? { attributedBy } : {}) };
+    });
+
+  const authRefusals = () =>
+    once<AuthRefusals>('auth-refusals', async () => {
+      const { name } = await refusalTarget(1);
+      const refuse = async (label: string, auth: Credential | 'none') => ({ label, exchange: storable(await api.cancel(name, { auth, mustAnswer: true })) });
+      const none = (await refuse('no credentials', 'none')).exchange;
+      const expired = await tokens.expired();
+      const bad = [...(credential ? await invalidTokens(credential.token) : []), ...(isAvailable(expired) ? [expired] : [])];
+      const invalid: Labelled[] = [];
+      for (const c of bad) invalid.push(await refuse(c.label, c));
+      const insufficient: Labelled[] = [];
+      for (const c of await tokens.insufficient()) insufficient.push(await refuse(c.label, c));
+      return { target: name, none, invalid, insufficient, ...(isAvailable(expired) ? {} : { expiredUnavailable: expired.unavailable }) };
+    });
+
+  const bodyRefusals = () =>
+    once<{ unknownField: BodyGroup; malformedJson: BodyGroup }>('body-refusals', async () => {
+      const group = async (cases: BadBody[]): Promise<BodyGroup> => {
+        const { name, before } = await runningRefusalTarget();
+        const sent: Labelled[] = [];
+        for (const { label, body } of cases) sent.push({ label: `${label}: ${body}`, exchange: storable(await api.cancel(name, { body })) });
+        return { target: name, before, cases: sent, after: storable(await api.get(name)) };
+      };
+      return { unknownField: await group(BAD_BODIES.unknownField), malformedJson: await group(BAD_BODIES.malformedJson) };
+    });
+
+  const nameErrors = () =>
+    once<NameErrors>('name-errors', async () => {
+      const { name } = await refusalTarget(1);
+      const missing = unknownSibling(name, Date.now().toString(36));
+      const unknown = { label: `unknown operation ${missing}`, exchange: storable(await api.cancel(missing)) };
+      const malformed: Labelled[] = [];
+      for (const { label, name: template } of MALFORMED_NAMES) {
+        const path = fillNameTemplate(template, name);
+        malformed.push({ label, exchange: storable(await api.send(`${cfg.apiPrefix}/${path}:cancel`, { method: 'POST', body: '{}' })) });
+      }
+      return { unknown, malformed };
+    });
+
+  /** The operation both scope tests cancel: the first accepted cancel cancels it, the second is a repeat. */
+  const scopeSubject = () => once('scope-subject', () => createOperation('long'));
+
+  return { createOperation, refusalTarget, scopeSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, bodyRefusals, nameErrors };
+}
+
+export type Scenarios = ReturnType<typeof createScenarios>;

@@ -1,0 +1,79 @@
+// Leave nothing running. When a run ends (passed, failed or interrupted), every operation in the
+// ledger that the run did not delete itself is looked at: one still running is cancelled and
+// watched until it is done (within CANCEL_SETTLE_TIMEOUT), and a done one is deleted where the
+// target supports DELETE. What it found goes back into the ledger, for the summary's
+// operationsLeftRunning. Runs in the global setup's teardown (while the embedded server is still
+// up) and, after a run that never got there, in `npm run conformance` itself.
+import { request } from '@playwright/test';
+import { config, type Config } from './config';
+import { ledgerFile, pendingOperations, readLedger, recordSweepDone, recordSwept, type SweepOutcome } from './ledger';
+import { isOperation, outcomeOf } from './operation';
+import { createOperationsClient, type OperationsClient } from './operations-client';
+import { pollUntil } from './poll';
+import { redact } from './redact';
+import { createTokens, isAvailable, type Tokens } from './tokens';
+
+export interface SweepResult {
+  readonly outcomes: ReadonlyMap<string, SweepOutcome>;
+  readonly requests: number;
+}
+
+const is2xx = (status: number) => status >= 200 && status < 300;
+const stopped = (json: unknown) => isOperation(json) && outcomeOf(json) !== 'running';
+
+/** One operation: [what it is now, what the teardown did]. Never throws. */
+async function sweepOne(api: OperationsClient, name: string, settleMs: number): Promise<[SweepOutcome, string]> {
+  try {
+    const now = await api.get(name);
+    if (now.status === 404) return ['gone', 'GET answered 404'];
+    if (now.status !== 200 || !isOperation(now.json)) return ['unknown', `GET answered ${now.status}`];
+    if (stopped(now.json)) return ['done', `already done; DELETE answered ${(await api.remove(name)).status}`];
+    const cancel = await api.cancel(name);
+    // Deleting a running operation would only hide it: it stays, and is reported.
+    if (!is2xx(cancel.status)) return ['running', `the cancel answered ${cancel.status}`];
+    const settled = await pollUntil(async () => {
+      const got = await api.get(name);
+      return got.status === 404 ? ('gone' as const) : stopped(got.json) ? ('done' as const) : undefined;
+    }, { deadlineMs: settleMs });
+    if (settled.value === undefined) return ['running', `cancelled, but not done within CANCEL_SETTLE_TIMEOUT (${settleMs / 1000} s)`];
+    if (settled.value === 'gone') return ['gone', 'cancelled; then GET answered 404'];
+    return ['done', `cancelled; DELETE answered ${(await api.remove(name)).status}`];
+  } catch (error) {
+    return ['unknown', redact((error as Error).message.split('\n')[0] ?? 'unknown error')];
+  }
+}
+
+/**
+ * Sweeps the ledger this process has open (CONFORMANCE_LEDGER): cancels what is still running.
+ * Returns undefined when there is none; records every outcome and the requests it sent.
+ */
+export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; tokens?: Tokens } = {}): Promise<SweepResult | undefined> {
+  const state = readLedger(ledgerFile());
+  if (!state) return undefined;
+  const pending = pendingOperations(state);
+  const outcomes = new Map<string, SweepOutcome>();
+  const counters = { requests: 0, operationsCreated: 0 };
+  if (pending.length > 0 && cfg.baseUrl) {
+    const auth = await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
+    const context = await request.newContext();
+    try {
+      const api = createOperationsClient(context, cfg, cfg.baseUrl, {
+        defaultAuth: isAvailable(auth) ? auth : 'none',
+        record: (_title, run) => run(),
+        counters,
+      });
+      await Promise.all(pending.map(async (name) => {
+        const [outcome, detail] = isAvailable(auth) ? await sweepOne(api, name, cfg.settleTimeoutMs) : (['unknown', auth.unavailable] as const);
+        outcomes.set(name, outcome);
+        recordSwept(name, outcome, detail);
+      }));
+    } finally {
+      await context.dispose();
+    }
+    const left = [...outcomes].filter(([, o]) => o === 'running' || o === 'unknown');
+    console.log(redact(`lro-cancel-conformance: teardown: ${pending.length} operation(s) the run had not cleaned up; ` +
+      `${left.length === 0 ? 'none is left running' : `left running: ${left.map(([n, o]) => `${n} (${o})`).join(', ')}`}`));
+  }
+  recordSweepDone(counters.requests);
+  return { outcomes, requests: counters.requests };
+}
