@@ -29,6 +29,8 @@ export type LedgerEvent =
   | { readonly event: 'created'; readonly name: string; readonly slot: number; readonly pid: number; readonly at: string }
   /** The run deleted it (a 2xx DELETE): the run is done with it. */
   | { readonly event: 'deleted'; readonly name: string; readonly at: string }
+  /** The run saw it done (GET or :wait): done is final, so the teardown need not look again. */
+  | { readonly event: 'done'; readonly name: string; readonly at: string }
   | { readonly event: 'swept'; readonly name: string; readonly outcome: SweepOutcome; readonly detail: string; readonly at: string }
   /** The teardown finished; `requests` it sent. */
   | { readonly event: 'sweep'; readonly requests: number; readonly at: string };
@@ -91,6 +93,13 @@ export function releaseOperation(slot: number, env: NodeJS.ProcessEnv = process.
 
 export const recordCreated = (name: string, slot: number, env?: NodeJS.ProcessEnv) => append({ event: 'created', name, slot, pid: process.pid }, env);
 export const recordDeleted = (name: string, env?: NodeJS.ProcessEnv) => append({ event: 'deleted', name }, env);
+const seenDone = new Set<string>();
+/** Once per operation and process: settling polls the same operation many times. */
+export function recordDone(name: string, env?: NodeJS.ProcessEnv): void {
+  if (seenDone.has(name)) return;
+  seenDone.add(name);
+  append({ event: 'done', name }, env);
+}
 export const recordSwept = (name: string, outcome: SweepOutcome, detail: string, env?: NodeJS.ProcessEnv) => append({ event: 'swept', name, outcome, detail }, env);
 export const recordSweepDone = (requests: number, env?: NodeJS.ProcessEnv) => append({ event: 'sweep', requests }, env);
 
@@ -98,6 +107,7 @@ export interface LedgerState {
   /** Every operation the run created, in order. */
   readonly created: readonly string[];
   readonly deleted: ReadonlySet<string>;
+  readonly done: ReadonlySet<string>;
   readonly swept: ReadonlyMap<string, SweepOutcome>;
   /** Whether a teardown finished, and the requests it sent. */
   readonly sweepDone: boolean;
@@ -107,6 +117,7 @@ export interface LedgerState {
 export function parseLedger(text: string): LedgerState {
   const created: string[] = [];
   const deleted = new Set<string>();
+  const done = new Set<string>();
   const swept = new Map<string, SweepOutcome>();
   let sweepDone = false;
   let sweepRequests = 0;
@@ -119,13 +130,14 @@ export function parseLedger(text: string): LedgerState {
     }
     if (e.event === 'created' && !created.includes(e.name)) created.push(e.name);
     else if (e.event === 'deleted') deleted.add(e.name);
+    else if (e.event === 'done') done.add(e.name);
     else if (e.event === 'swept') swept.set(e.name, e.outcome);
     else if (e.event === 'sweep') {
       sweepDone = true;
       sweepRequests += e.requests;
     }
   }
-  return { created, deleted, swept, sweepDone, sweepRequests };
+  return { created, deleted, done, swept, sweepDone, sweepRequests };
 }
 
 /** The ledger of the run, or undefined when none was opened (or it cannot be read). */
@@ -138,12 +150,14 @@ export function readLedger(file: string | undefined = ledgerFile()): LedgerState
   }
 }
 
-/** Operations the teardown still has to look at: created, neither deleted by the run nor swept. */
-export const pendingOperations = (s: LedgerState) => s.created.filter((n) => !s.deleted.has(n) && !s.swept.has(n));
+const settledByRun = (s: LedgerState, name: string) => s.deleted.has(name) || s.done.has(name);
 
-/** Operations not known to be stopped: neither deleted by the run nor seen done (or gone) by the teardown. */
+/** Operations the teardown still has to look at: created, neither deleted nor seen done by the run, not swept yet. */
+export const pendingOperations = (s: LedgerState) => s.created.filter((n) => !settledByRun(s, n) && !s.swept.has(n));
+
+/** Operations not known to be stopped: neither deleted nor seen done by the run, nor seen done (or gone) by the teardown. */
 export const leftRunning = (s: LedgerState) =>
-  s.created.filter((n) => !s.deleted.has(n) && s.swept.get(n) !== 'done' && s.swept.get(n) !== 'gone');
+  s.created.filter((n) => !settledByRun(s, n) && s.swept.get(n) !== 'done' && s.swept.get(n) !== 'gone');
 
 /** The summary's numbers: `operationsCreated` (the probe included), `operationsLeftRunning`, teardown requests. */
 export function ledgerCounts(s: LedgerState) {

@@ -3,8 +3,8 @@
 import type { APIRequestContext } from '@playwright/test';
 import type { Config } from './config';
 import type { Exchange } from './evidence';
-import { isOperation, type Operation } from './operation';
-import { recordCreated, recordDeleted, releaseOperation, reserveOperation } from './ledger';
+import { isOperation, outcomeOf, type Operation } from './operation';
+import { recordCreated, recordDeleted, recordDone, releaseOperation, reserveOperation } from './ledger';
 import { redact } from './redact';
 import { isExpiryRefusal, type Credential } from './tokens';
 
@@ -145,7 +145,12 @@ export function createOperationsClient(
       if (exchange.status < 200 || exchange.status >= 300) releaseOperation(slot);
       return { exchange };
     },
-    get: (name: string, auth?: Auth) => send(at(name), { auth }),
+    get: async (name: string, auth?: Auth) => {
+      const exchange = await send(at(name), { auth });
+      // GET is the truth: an operation seen done needs no cancel from the teardown.
+      if (exchange.status === 200 && isOperation(exchange.json) && outcomeOf(exchange.json) !== 'running') recordDone(name);
+      return exchange;
+    },
     /** `path` from names.ts listPathFor; a query in it (`?name=operations`) is kept. */
     list: (path: string, query: Record<string, string> = {}) => {
       const [pathname, search] = path.split('?');

@@ -13,6 +13,13 @@ import { DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANN
 
 export { expect, is2xx };
 
+// The failure message is exactly what the check says, without "Expected: true / Received: false".
+const contract = expect.extend({
+  toHold(ok: boolean, message: string) {
+    return { pass: ok, message: () => message, name: 'toHold' };
+  },
+});
+
 const SEVERITY = { MUST: 'critical', SHOULD: 'normal' } as const;
 
 /** Test details naming the requirement(s) a test judges: a tag for grep, labels and the source for Allure. */
@@ -95,7 +102,7 @@ export async function check(what: string, ok: boolean, observed: string | (() =>
     if (ok) return;
     const name = decisive && attachmentNames.get(decisive);
     if (name) base.info().annotations.push({ type: DECISIVE_ANNOTATION, description: name });
-    expect.soft(ok, `${what}: ${typeof observed === 'function' ? observed() : observed}`).toBe(true);
+    contract.soft(ok).toHold(`${what}: ${typeof observed === 'function' ? observed() : observed}`);
   }, { box: true });
 }
 
