@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FullConfig, Reporter } from '@playwright/test/reporter';
 import { redact } from './redact';
+import { tlsWarnings } from './tls';
 
 export interface RunEnvironment {
   target: string;
@@ -17,6 +18,8 @@ export interface RunEnvironment {
   shard?: string;
   probeRequests: number;
   probeOperations: number;
+  /** Set when TARGET_TLS_INSECURE=true turned certificate verification off. */
+  tlsWarning?: string;
   node: string;
   playwright: string;
 }
@@ -40,6 +43,7 @@ export function runEnvironment(env: NodeJS.ProcessEnv, playwright = ''): RunEnvi
     shard: env.CONFORMANCE_SHARD,
     probeRequests: Number(env.CONFORMANCE_PROBE_REQUESTS ?? 0),
     probeOperations: Number(env.CONFORMANCE_PROBE_OPERATIONS ?? 0),
+    ...(tlsWarnings(env).length ? { tlsWarning: tlsWarnings(env).join(' ') } : {}),
     node: process.version,
     playwright,
   };
@@ -54,6 +58,7 @@ export function toProperties(e: RunEnvironment): string {
     ['Cancel support', e.cancelSupport],
     ['Cancel support source', e.cancelSupportSource],
     ['Shard', e.shard],
+    ['TLS verification', e.tlsWarning && `OFF: ${e.tlsWarning}`],
     ['Node', e.node],
     ['Playwright', e.playwright],
   ];

@@ -1,5 +1,6 @@
 // Suite configuration: the public variables of the README, read from the environment
 // (and .env through dotenv). Every bad value gets one ConfigError naming the variable.
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
@@ -65,6 +66,18 @@ export interface Config {
   readonly allowBareStatus: boolean;
   readonly allowDoneWithoutResult: boolean;
   readonly finishedCancelPolicy: FinishedCancelPolicy;
+  /** TLS towards the target and the token endpoints (README "TLS"). */
+  readonly transport: Transport;
+}
+
+export interface Transport {
+  /** TARGET_CA_FILE (absolute path) and its certificates: trusted in addition to Node's default roots. */
+  readonly caFile?: string;
+  readonly caCertificates: readonly string[];
+  /** TARGET_CLIENT_CERT / TARGET_CLIENT_KEY (+ TARGET_CLIENT_KEY_PASSPHRASE), for targets that ask for one. */
+  readonly clientCertificate?: { readonly certFile: string; readonly keyFile: string; readonly passphrase?: string };
+  /** TARGET_TLS_INSECURE=true: the target's certificate is not verified (a warning says so everywhere). */
+  readonly insecure: boolean;
 }
 
 export type Preset = 'gdc' | 'cloud';
@@ -145,7 +158,8 @@ function parent(env: Env, embedded: boolean): string | undefined {
       'Set it to projects/{project} (GDC) or projects/{project}/locations/{location}, or set OPERATION_CREATE_PATH to the POST that starts an operation.');
   }
   // A generic target may name its parents freely; the default create path only needs a path.
-  if (!/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/.test(raw)) {
+  // An operation name pasted by mistake is not a parent either.
+  if (!/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/.test(raw) || /(^|\/)operations(\/|$)/.test(raw)) {
     throw new ConfigError('TARGET_PARENT', `"${raw}" is not a parent name`, 'Use projects/{project} or projects/{project}/locations/{location} (no leading or trailing slash, no spaces).');
   }
   return raw;
@@ -312,6 +326,99 @@ export function serviceAccountKey(env: Env): ServiceAccountKey | undefined {
   };
 }
 
+// --- TLS and proxies (README "TLS"). File contents never appear in a message, only paths.
+
+function readFor(env: Env, name: string, what: string): { path: string; text: string } | undefined {
+  const file = text(env, name);
+  if (file === undefined) return undefined;
+  const path = resolve(file);
+  try {
+    return { path, text: readFileSync(path, 'utf8') };
+  } catch {
+    throw new ConfigError(name, `cannot read ${path}`, `Point it at ${what}.`);
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+function pemCertificates(name: string, file: { path: string; text: string }, what: string): string[] {
+  const blocks = file.text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    throw new ConfigError(name, `${file.path} holds no PEM certificate`, `Use ${what} as PEM (-----BEGIN CERTIFICATE----- blocks); convert a DER file with: openssl x509 -inform der -in ca.cer -out ca.pem.`);
+  }
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new ConfigError(name, `certificate #${i + 1} in ${file.path} cannot be parsed`, 'Replace it with an intact PEM certificate.');
+    }
+  });
+  return blocks;
+}
+
+function clientKey(file: { path: string; text: string }, passphrase: string | undefined): KeyObject {
+  try {
+    return createPrivateKey({ key: file.text, ...(passphrase ? { passphrase } : {}) });
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code === 'ERR_MISSING_PASSPHRASE') throw new ConfigError('TARGET_CLIENT_KEY', `${file.path} is encrypted`, 'Set TARGET_CLIENT_KEY_PASSPHRASE to its passphrase.');
+    if (passphrase && /DECRYPT/i.test(code + String((error as Error).message))) {
+      throw new ConfigError('TARGET_CLIENT_KEY_PASSPHRASE', `does not decrypt ${file.path}`, 'Check the passphrase of the client key.');
+    }
+    throw new ConfigError('TARGET_CLIENT_KEY', `${file.path} is not a PEM private key`, 'Point it at the private key of TARGET_CLIENT_CERT (PEM, PKCS#8 or PKCS#1).');
+  }
+}
+
+function clientCertificate(env: Env): Transport['clientCertificate'] {
+  const [cert, key, passphrase] = ['TARGET_CLIENT_CERT', 'TARGET_CLIENT_KEY', 'TARGET_CLIENT_KEY_PASSPHRASE'].map((n) => text(env, n));
+  if (!cert && !key) {
+    if (passphrase) throw new ConfigError('TARGET_CLIENT_KEY_PASSPHRASE', 'is set without TARGET_CLIENT_KEY', 'Set TARGET_CLIENT_CERT and TARGET_CLIENT_KEY too, or unset it.');
+    return undefined;
+  }
+  if (!cert || !key) {
+    throw new ConfigError(cert ? 'TARGET_CLIENT_KEY' : 'TARGET_CLIENT_CERT', 'is missing', 'A client certificate needs both TARGET_CLIENT_CERT (PEM certificate) and TARGET_CLIENT_KEY (its PEM private key).');
+  }
+  const certFile = readFor(env, 'TARGET_CLIENT_CERT', 'the client certificate (PEM)')!;
+  const keyFile = readFor(env, 'TARGET_CLIENT_KEY', 'the private key of TARGET_CLIENT_CERT (PEM)')!;
+  const [leaf] = pemCertificates('TARGET_CLIENT_CERT', certFile, 'the client certificate');
+  if (!new X509Certificate(leaf!).checkPrivateKey(clientKey(keyFile, passphrase))) {
+    throw new ConfigError('TARGET_CLIENT_CERT', `${certFile.path} does not belong to the key in ${keyFile.path}`, 'Use the certificate issued for that key (its first certificate must match the key).');
+  }
+  return { certFile: certFile.path, keyFile: keyFile.path, ...(passphrase ? { passphrase } : {}) };
+}
+
+/** The proxy variables as proxy-from-env reads them (either case); each must be an http(s) URL. */
+export const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'] as const;
+
+function checkProxies(env: Env): void {
+  for (const name of PROXY_VARIABLES) {
+    const raw = text(env, name);
+    if (raw === undefined) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw.includes('://') ? raw : `http://${raw}`);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+      throw new ConfigError(name, `"${raw.replace(/\/\/[^@/]*@/, '//…@')}" is not an http(s) proxy URL`, 'Use e.g. http://proxy.example:3128 (credentials as http://user:password@host:port).');
+    }
+  }
+}
+
+/** TARGET_CA_FILE, TARGET_CLIENT_CERT/KEY/KEY_PASSPHRASE, TARGET_TLS_INSECURE, and the proxy variables. */
+export function transportConfig(env: Env): Transport {
+  checkProxies(env);
+  const ca = readFor(env, 'TARGET_CA_FILE', "your zone's root CA bundle (PEM)");
+  const client = clientCertificate(env);
+  return {
+    ...(ca ? { caFile: ca.path } : {}),
+    caCertificates: ca ? pemCertificates('TARGET_CA_FILE', ca, "your zone's root CA bundle") : [],
+    ...(client ? { clientCertificate: client } : {}),
+    insecure: flag(env, 'TARGET_TLS_INSECURE'),
+  };
+}
+
 export function parseConfig(rawEnv: Env): Config {
   const env: Env = { ...rawEnv, ...presetDefaults(rawEnv) };
   const preset = text(env, 'TARGET_PRESET') as Preset | undefined;
@@ -356,6 +463,7 @@ export function parseConfig(rawEnv: Env): Config {
     allowBareStatus: oneOf(env, 'ERROR_FORM', ['envelope', 'envelope-or-bare-status'], 'envelope') !== 'envelope',
     allowDoneWithoutResult: flag(env, 'ALLOW_DONE_WITHOUT_RESULT'),
     finishedCancelPolicy: oneOf(env, 'FINISHED_CANCEL_POLICY', ['either', 'failed-precondition', 'ok'], 'either'),
+    transport: transportConfig(env),
   };
 }
 

@@ -17,10 +17,12 @@ export const plain: Paint = (_style, text) => text;
 /** What the failing test saw, taken from its error and its decisive exchange. */
 export interface Evidence {
   readonly test: string;
-  /** The assertion's own message: usually what the target did ("error is {...}"). */
+  /** The failure's first line, when it does not split into expected and observed. */
   readonly message?: string;
+  /** What the check required: the failed check's name, or an expect()'s Expected value. */
   readonly expected?: string;
-  readonly received?: string;
+  /** What the target did instead. */
+  readonly observed?: string;
   /** Attachment name of the decisive exchange, e.g. "GET …/operations/x → 200". */
   readonly exchange?: string;
   readonly curl?: string;
@@ -79,7 +81,7 @@ export function formatTable(s: ConsoleSummary, { columns = 120, paint = plain }:
   const indent = ' '.repeat(2 + width + 2 + 6 + 2 + 10 + 2);
   const row = (r: ConsoleRequirement) => {
     const mark = MARK[r.status] ?? { text: r.status, style: 'reset' as Style };
-    const head = `  ${r.id.padEnd(width)}  ${r.level.padEnd(6)}  ${paint(mark.style, mark.text)}${' '.repeat(Math.max(1, 10 - mark.text.length))}  `;
+    const head = `  ${r.id.padEnd(width)}  ${r.level.padEnd(6)}  ${paint(mark.style, mark.text)}${' '.repeat(Math.max(0, 10 - mark.text.length))}  `;
     return r.reason ? head + wrap(withoutErrorPrefix(r.reason), columns - indent.length, indent).join('\n') : head.trimEnd();
   };
   return [
@@ -113,15 +115,18 @@ export function formatFailures(s: ConsoleSummary, { columns = 120, paint = plain
       ...field('source', r.source ? `“${r.source}”` : undefined),
       ...field('', r.link),
       ...field('expected', e?.expected),
-      ...field('received', e?.received),
-      ...field('message', e?.message ?? withoutErrorPrefix(r.reason)),
+      ...field('observed', e?.observed),
+      ...(e?.expected || e?.observed ? [] : field('message', e?.message ?? withoutErrorPrefix(r.reason))),
       ...field('test', e?.test),
       ...field('exchange', e?.exchange),
       // The curl line stays on one line so it can be pasted.
       ...(e?.curl ? [`     ${label('replay')} ${e.curl}`] : []),
     ].join('\n');
   };
-  const counts = ['MUST', 'SHOULD'].map((level) => `${failures.filter((r) => r.level === level).length} ${level}`).join(', ');
+  const counts = ['failed', 'unverified'].map((status) => {
+    const levels = ['MUST', 'SHOULD'].map((level) => [level, failures.filter((r) => r.status === status && r.level === level).length] as const).filter(([, n]) => n > 0);
+    return levels.length ? `${levels.map(([level, n]) => `${n} ${level}`).join(', ')} ${status}` : '';
+  }).filter(Boolean).join('; ');
   return [
     '',
     paint('bold', `Failures (${counts}): what the contract says, and what the target did`),
@@ -142,14 +147,18 @@ export function formatConsole(s: ConsoleSummary, options: FormatOptions = {}): s
   return [formatTable(s, options), ...(failures ? [failures] : []), formatVerdict(s.verdict, options.paint), ''].join('\n');
 }
 
-/** Expected/Received lines of an expect() failure, and its own message (the first line). */
-export function parseAssertion(error: string): Pick<Evidence, 'message' | 'expected' | 'received'> {
+/**
+ * What a failure says. A failed check step (named by what it checks) whose message reads
+ * "<check>: <what the target did>" gives both; a plain expect() gives its Expected/Received lines.
+ */
+export function parseFailure(error: string, failedCheck?: string): Pick<Evidence, 'message' | 'expected' | 'observed'> {
   const lines = error.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim());
-  const message = lines.find(Boolean)?.replace(/^Error:\s*/, '');
+  const first = lines.find(Boolean)?.replace(/^Error:\s*/, '');
+  if (failedCheck && first?.startsWith(`${failedCheck}: `)) return { expected: failedCheck, observed: first.slice(failedCheck.length + 2) };
   const value = (prefix: RegExp) => lines.find((l) => prefix.test(l))?.replace(prefix, '').trim() || undefined;
   const expected = value(/^Expected(?: [a-z ]+)?:/);
-  const received = value(/^Received(?: [a-z ]+)?:/);
+  const observed = value(/^Received(?: [a-z ]+)?:/);
   // A bare matcher line ("expect(received).toBe(expected)") says nothing about the target.
-  const useful = message && !/^expect\(/.test(message) ? message : undefined;
-  return { ...(useful ? { message: useful } : {}), ...(expected ? { expected } : {}), ...(received ? { received } : {}) };
+  const message = first && !/^expect\(/.test(first) ? first : undefined;
+  return { ...(message ? { message } : {}), ...(expected ? { expected } : {}), ...(observed ? { observed } : {}) };
 }

@@ -10,7 +10,8 @@ import { createOperationsClient } from './operations-client';
 import { createScenarios } from './scenarios';
 import { clearShared } from './shared';
 import { sweepLedger } from './teardown';
-import { createTokens, isAvailable, tokenSourceNames } from './tokens';
+import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from './tls';
+import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, tokenSeed, tokenSourceNames } from './tokens';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
@@ -45,6 +46,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await sweepLedger({ cfg });
     await stop();
   };
+  // A TLS problem would fail every test alike: one message naming the fix, before any test (README "TLS").
+  const tlsWarning = await checkTargetTls(cfg.baseUrl!, cfg.transport, cfg.requestTimeoutMs).catch(async (error: Error) => {
+    await teardown();
+    throw withoutStack(error);
+  });
+  delete process.env[TLS_WARNING_VARIABLE];
+  if (tlsWarning) {
+    console.warn(`lro-cancel-conformance: WARNING: ${tlsWarning}`);
+    process.env[TLS_WARNING_VARIABLE] = tlsWarning;
+  }
   const found = cfg.cancelSupport === 'auto'
     ? await probeCancelSupport().catch(async (error: Error) => {
       await teardown();
@@ -53,6 +64,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
   process.env.CONFORMANCE_CANCEL_SUPPORT = found.support;
   process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE = found.source;
+  // The workers start from the tokens the probe minted, instead of minting their own.
+  process.env[TOKEN_SEED_VARIABLE] = tokenSeed();
   return teardown;
 }
 
@@ -75,7 +88,7 @@ async function probeCancelSupport(): Promise<{ support: 'supported' | 'unimpleme
   if (auth && !isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
   if (auth && !isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
   const credential = auth && isAvailable(auth) ? auth : undefined;
-  const context = await request.newContext();
+  const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
   const counters = { requests: 0, operationsCreated: 0 };
   try {
     const api = createOperationsClient(context, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', record: (_t, run) => run(), counters });

@@ -1,9 +1,10 @@
 // Small pure readings the specs share: is this reply a refusal, an accepted no-op, an untouched operation.
 import type { Config } from './config';
 import { said, type Exchange } from './evidence';
-import { rpcStatusOf } from './error-model';
+import { errorModelProblems, rpcStatusOf } from './error-model';
 import { isOperation, metadataState, outcomeOf, type Operation } from './operation';
-import { is2xx } from './scenarios';
+
+export const is2xx = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
 
 export const isRefusal = (ex: Exchange) => ex.status === 401 || ex.status === 403;
 
@@ -25,3 +26,27 @@ export function touched(get: Exchange): string | undefined {
 
 /** A route that does not exist for this target: a 400/404/405/501 answer to :wait or list. */
 export const routeAbsent = (ex: Exchange) => [400, 404, 405, 501].includes(ex.status);
+
+/**
+ * A 404/405 that is not a Status envelope (Google's HTML page, a framework's own JSON): the front
+ * end found no route. It is not the method's error, so errors.envelope does not judge it.
+ */
+export const routeMiss = (ex: Exchange, cfg: Pick<Config, 'allowBareStatus'>) =>
+  (ex.status === 404 || ex.status === 405) && errorModelProblems(ex, cfg).length > 0;
+
+/** Why the details of an error reply are not well formed (each must be a typed Any); empty when they are. */
+export function detailsProblems(ex: Exchange): string[] {
+  const details = (ex.json as { error?: { details?: unknown } } | undefined)?.error?.details;
+  if (details === undefined) return [];
+  if (!Array.isArray(details)) return [`details is ${JSON.stringify(details).slice(0, 120)}, not a list`];
+  return details.filter((d) => typeof (d as { '@type'?: unknown })?.['@type'] !== 'string').map((d) => `detail ${JSON.stringify(d).slice(0, 120)} has no @type`);
+}
+
+/** RFC 6750 section 3: what is wrong with the challenge of a refusal; empty when it is right. */
+export function challengeProblems(ex: Exchange, errorCode: 'invalid_token' | 'insufficient_scope' | undefined): string[] {
+  const challenge = ex.responseHeaders['www-authenticate'] ?? '';
+  if (!/^Bearer\b/i.test(challenge)) return [challenge ? `WWW-Authenticate is ${JSON.stringify(challenge)}, not a Bearer challenge` : 'the reply has no WWW-Authenticate header'];
+  if (errorCode && !challenge.includes(`error="${errorCode}"`)) return [`the challenge ${JSON.stringify(challenge)} does not say error="${errorCode}"`];
+  if (!errorCode && /\berror=/.test(challenge)) return [`the challenge ${JSON.stringify(challenge)} carries an error code, which RFC 6750 3.1 says a request without credentials should not get`];
+  return [];
+}

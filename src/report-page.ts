@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { redact } from './redact';
 
 export interface SummaryTest { title: string; file: string; status: string; reason: string }
-export interface SummaryRequirement { id: string; level: string; title: string; status: string; reason: string; tests: SummaryTest[] }
+export interface SummaryRequirement { id: string; level: string; title: string; source?: string; status: string; reason: string; tests: SummaryTest[] }
 export interface Summary {
   target: string;
   verdict: string;
@@ -47,17 +47,25 @@ export function counts(s: Summary) {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const COLORS: Record<string, string> = { passed: '#1a7f37', failed: '#cf222e', unverified: '#9a6700', 'not-applicable': '#57606a', 'not-run': '#8250df' };
+// What needs reading first: failures, then what could not be judged, then the rest; MUST before SHOULD.
+const STATUS_ORDER = ['failed', 'unverified', 'not-run', 'passed', 'not-applicable'];
+
+/** The panel's row order: by status (STATUS_ORDER), then level, then catalog order. */
+export function panelOrder<T extends { status: string; level: string }>(requirements: readonly T[]): T[] {
+  const rank = (r: T) => (STATUS_ORDER.indexOf(r.status) + 1 || STATUS_ORDER.length + 1) * 2 + (r.level === 'MUST' ? 0 : 1);
+  return requirements.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+}
 
 export function panelHtml(s: Summary, tests: readonly AllureTest[]): string {
   const c = counts(s);
-  const rows = s.requirements.map((r) => {
+  const rows = panelOrder(s.requirements).map((r) => {
     const links = r.tests.map((t) => {
       const a = findAllureTest(t, tests);
       const label = `${esc(a?.name ?? t.title)} <small>(${esc(t.status)})</small>`;
       return a ? `<a href="#${esc(a.id)}" data-conformance-test="${esc(a.id)}">${label}</a>` : `<span>${label}</span>`;
     }).join('<br>');
     return `<tr data-requirement="${esc(r.id)}" data-status="${esc(r.status)}" data-level="${esc(r.level)}">` +
-      `<td><code>${esc(r.id)}</code><br><small>${esc(r.title)}</small></td><td>${esc(r.level)}</td>` +
+      `<td><code>${esc(r.id)}</code><br><small>${esc(r.title)}</small>${r.source ? `<br><q data-source>${esc(r.source)}</q>` : ''}</td><td>${esc(r.level)}</td>` +
       `<td style="color:${COLORS[r.status] ?? 'inherit'};font-weight:600">${esc(r.status)}</td>` +
       `<td><small>${esc(r.reason)}</small></td><td>${links || '<small>no test ran</small>'}</td></tr>`;
   }).join('\n');
@@ -71,6 +79,7 @@ export function panelHtml(s: Summary, tests: readonly AllureTest[]): string {
 #conformance-summary table{border-collapse:collapse;width:100%}
 #conformance-summary td,#conformance-summary th{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 #conformance-summary a{color:#0969da}
+#conformance-summary q{display:block;margin-top:2px;color:#57606a;font-style:italic;font-size:12px}
 </style>
 <button id="conformance-toggle" type="button" data-verdict="${esc(s.verdict)}">Conformance: ${esc(s.verdict.toUpperCase())}</button>
 <section id="conformance-summary" hidden aria-label="Conformance summary">
@@ -85,6 +94,7 @@ other <span data-count="other">${c.requirements.other}</span>
 Requests sent: ${s.requests}, operations created: ${s.operationsCreated}.</p>
 ${s.suiteErrors.map((e) => `<p style="color:#cf222e">suite error: ${esc(e)}</p>`).join('\n')}
 ${gate}
+<p><small>Failures first, then requirements that could not be judged, then the rest.</small></p>
 <table><thead><tr><th>Requirement</th><th>Level</th><th>Status</th><th>Reason</th><th>Tests</th></tr></thead>
 <tbody>
 ${rows}
@@ -109,4 +119,28 @@ export function injectPanel(indexHtml: string, s: Summary, tests: readonly Allur
   const at = html.lastIndexOf('</body>');
   if (at < 0) throw new Error(`${indexHtml} has no </body>`);
   writeFileSync(indexHtml, html.slice(0, at) + panelHtml(s, tests) + html.slice(at));
+}
+
+// The awesome plugin writes a Google Tag Manager loader into every index.html (analyticsEnable is
+// hard-coded). A report must not call home: GDC zones are often air-gapped. So it is cut out, and
+// a Content-Security-Policy keeps every later request on the report's own origin.
+const ANALYTICS = /<script[^>]*googletagmanager\.com[^>]*>\s*<\/script>\s*<script>(?:(?!<\/script>)[\s\S])*?gtag\((?:(?!<\/script>)[\s\S])*<\/script>/g;
+export const REPORT_CSP = "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; style-src 'self' 'unsafe-inline' data: blob:; " +
+  "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' data: blob:; frame-src 'self' data: blob:; form-action 'none'";
+// Header variables and environment rows are cut at about 15 characters ("Requirements p…"): let them wrap.
+const UNCLIPPED = '<style>[data-testid="metadata-item-key"],[data-testid="metadata-item-value"],[data-testid="metadata-item-value"] *' +
+  '{white-space:normal!important;overflow:visible!important;text-overflow:clip!important;overflow-wrap:anywhere}</style>';
+
+/** The report page without analytics, with the CSP and the unclipped header; throws if a tracker is still there. */
+export function hardenReportHtml(html: string): string {
+  const stripped = html.replace(ANALYTICS, '');
+  if (/googletagmanager|gtag\(/.test(stripped)) throw new Error('the Allure report still loads Google Tag Manager: its markup changed; update ANALYTICS in src/report-page.ts');
+  const head = stripped.indexOf('<head>');
+  if (head < 0) throw new Error('the Allure report has no <head>');
+  const at = head + '<head>'.length;
+  return `${stripped.slice(0, at)}\n    <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">${stripped.slice(at)}`.replace('</head>', `${UNCLIPPED}\n</head>`);
+}
+
+export function hardenReport(indexHtml: string): void {
+  writeFileSync(indexHtml, hardenReportHtml(readFileSync(indexHtml, 'utf8')));
 }

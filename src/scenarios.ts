@@ -5,10 +5,11 @@
 import type { Config } from './config';
 import type { Exchange } from './evidence';
 import { fixtureJson } from './fixture-files';
-import { fillNameTemplate, unknownSibling } from './names';
+import { fillNameTemplate, otherParents, unknownSibling } from './names';
 import { isOperation, outcomeOf, type Operation, type Outcome } from './operation';
 import type { OperationsClient } from './operations-client';
 import { settle, type Settlement } from './settle';
+import { is2xx, touched } from './judge';
 import { once, storable } from './shared';
 import { invalidTokens, isAvailable, type Credential, type Tokens } from './tokens';
 
@@ -17,7 +18,7 @@ export class PrerequisiteFailed extends Error {
   override name = 'PrerequisiteFailed';
 }
 
-export const is2xx = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
+export { is2xx } from './judge';
 
 export interface Created {
   readonly name: string;
@@ -71,6 +72,30 @@ export interface BodyGroup {
   readonly after: Exchange;
 }
 
+export interface MethodCall {
+  readonly method: string;
+  readonly reply: Exchange;
+  readonly after: Exchange;
+}
+
+export interface CrossParentCall {
+  readonly label: string;
+  readonly name: string;
+  readonly get: Exchange;
+  readonly cancel: Exchange;
+}
+
+/**
+ * Every call that must be refused while the operation stays running, made in sequence so that
+ * one group's side effect (a faulty server cancelling) can never be blamed on another group.
+ */
+export interface RefusalRound {
+  readonly unknownField: BodyGroup;
+  readonly malformedJson: BodyGroup;
+  readonly wrongMethod: { readonly target: string; readonly before: Exchange; readonly calls: readonly MethodCall[] };
+  readonly crossParent: { readonly target: string; readonly before: Exchange; readonly calls: readonly CrossParentCall[]; readonly after: Exchange };
+}
+
 export interface NameErrors {
   readonly unknown: Labelled;
   readonly malformed: readonly Labelled[];
@@ -106,12 +131,17 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
 
   const refusalTarget = (generation = 1) => once(`refusal-target-${generation}`, () => createOperation('long'));
 
-  /** A refusal target that still runs, with the GET that showed it; a later generation when an earlier one was cancelled. */
-  async function runningRefusalTarget(): Promise<{ name: string; before: Exchange }> {
+  /**
+   * A refusal target that still runs untouched, with the GET that showed it; a later generation when
+   * an earlier one was cancelled, or `tainted` (it accepted a call that should have been refused, so
+   * a cancellation may still land on it).
+   */
+  async function runningRefusalTarget(tainted: ReadonlySet<string> = new Set()): Promise<{ name: string; before: Exchange }> {
     for (let generation = 1; generation <= REFUSAL_TARGET_GENERATIONS; generation++) {
       const { name } = await refusalTarget(generation);
+      if (tainted.has(name)) continue;
       const before = await api.get(name);
-      if (running(before)) return { name, before: storable(before) };
+      if (running(before) && touched(before) === undefined) return { name, before: storable(before) };
     }
     throw new PrerequisiteFailed(`${REFUSAL_TARGET_GENERATIONS} long operations stopped running before a refused call could be aimed at them (earlier calls cancelled them, or they finish too soon). Check OPERATION_CREATE_BODY.`);
   }
@@ -182,7 +212,9 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
 
   const authRefusals = () =>
     once<AuthRefusals>('auth-refusals', async () => {
-      const { name } = await refusalTarget(1);
+      // Aimed at the observed cancellation's operation: a faulty server that acts on a refused
+      // call finds it cancelled already, and the operations that must stay running are spared.
+      const { name } = await cancelSubject();
       const refuse = async (label: string, auth: Credential | 'none') => ({ label, exchange: storable(await api.cancel(name, { auth, mustAnswer: true })) });
       const none = (await refuse('no credentials', 'none')).exchange;
       const expired = await tokens.expired();
@@ -194,15 +226,38 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       return { target: name, none, invalid, insufficient, ...(isAvailable(expired) ? {} : { expiredUnavailable: expired.unavailable }) };
     });
 
-  const bodyRefusals = () =>
-    once<{ unknownField: BodyGroup; malformedJson: BodyGroup }>('body-refusals', async () => {
-      const group = async (cases: BadBody[]): Promise<BodyGroup> => {
-        const { name, before } = await runningRefusalTarget();
+  const refusalRound = () =>
+    once<RefusalRound>('refusal-round', async () => {
+      const tainted = new Set<string>();
+      const taintIfAccepted = (name: string, replies: Exchange[]) => replies.some(is2xx) && tainted.add(name);
+      const bodies = async (cases: BadBody[]): Promise<BodyGroup> => {
+        const { name, before } = await runningRefusalTarget(tainted);
         const sent: Labelled[] = [];
         for (const { label, body } of cases) sent.push({ label: `${label}: ${body}`, exchange: storable(await api.cancel(name, { body })) });
+        taintIfAccepted(name, sent.map((c) => c.exchange));
         return { target: name, before, cases: sent, after: storable(await api.get(name)) };
       };
-      return { unknownField: await group(BAD_BODIES.unknownField), malformedJson: await group(BAD_BODIES.malformedJson) };
+      const unknownField = await bodies(BAD_BODIES.unknownField);
+      const malformedJson = await bodies(BAD_BODIES.malformedJson);
+      const wrong = await runningRefusalTarget(tainted);
+      const calls: MethodCall[] = [];
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const reply = storable(await api.cancel(wrong.name, { method, body: method === 'PUT' ? '{}' : undefined, mustAnswer: true }));
+        calls.push({ method, reply, after: storable(await api.get(wrong.name)) });
+      }
+      taintIfAccepted(wrong.name, calls.map((c) => c.reply));
+      const cross = await runningRefusalTarget(tainted);
+      const crossCalls: CrossParentCall[] = [];
+      for (const other of otherParents(cross.name)) {
+        const get = storable(await api.get(other.name));
+        crossCalls.push({ ...other, get, cancel: storable(await api.cancel(other.name, { mustAnswer: true })) });
+      }
+      return {
+        unknownField,
+        malformedJson,
+        wrongMethod: { target: wrong.name, before: wrong.before, calls },
+        crossParent: { target: cross.name, before: cross.before, calls: crossCalls, after: crossCalls.length ? storable(await api.get(cross.name)) : cross.before },
+      };
     });
 
   const nameErrors = () =>
@@ -218,10 +273,7 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       return { unknown, malformed };
     });
 
-  /** The operation both scope tests cancel: the first accepted cancel cancels it, the second is a repeat. */
-  const scopeSubject = () => once('scope-subject', () => createOperation('long'));
-
-  return { createOperation, refusalTarget, scopeSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, bodyRefusals, nameErrors };
+  return { createOperation, refusalTarget, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
 }
 
 export type Scenarios = ReturnType<typeof createScenarios>;

@@ -9,6 +9,7 @@ import { requirement } from './catalog';
 import { formatConsole, paintFor, type Evidence } from './console-summary';
 import { ledgerCounts, readLedger } from './ledger';
 import { redact } from './redact';
+import { tlsWarnings } from './tls';
 import { testEvidence } from './test-evidence';
 import { coverageProblems, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from './verdict';
 
@@ -92,7 +93,8 @@ export default class SummaryReporter implements Reporter {
       operationsLeftRunning: ledger?.operationsLeftRunning,
       teardownRequests: ledger?.teardownRequests,
       suiteErrors: this.errors,
-      warnings,
+      // TARGET_TLS_INSECURE=true is never silent: its warning comes first.
+      warnings: [...tlsWarnings(process.env), ...warnings],
       requirements,
     };
     const outputFile = this.options.outputFile ?? 'reports/conformance-summary.json';
@@ -106,7 +108,7 @@ export default class SummaryReporter implements Reporter {
 /** "tests/auth.spec.ts:18 › cancel authorization › title", as a reader finds the test. */
 function testName(test: TestCase): string {
   const describes: string[] = [];
-  for (let s = test.parent; s?.type === 'describe'; s = s.parent) describes.unshift(s.title);
+  for (let s: Suite | undefined = test.parent; s?.type === 'describe'; s = s.parent) describes.unshift(s.title);
   return [`${relative(process.cwd(), test.location.file)}:${test.location.line}`, ...describes, test.title].join(' › ');
 }
 

@@ -3,11 +3,9 @@
 // attachments the recorded client adds (src/evidence.ts `transcript`, ending in a curl line).
 import { existsSync, readFileSync } from 'node:fs';
 import type { TestResult, TestStep } from '@playwright/test/reporter';
-import { parseAssertion, type Evidence } from './console-summary';
+import { parseFailure, type Evidence } from './console-summary';
 import { redact } from './redact';
-
-/** A test names its decisive exchange (the attachment the failed check judged) with this annotation. */
-export const DECISIVE_ANNOTATION = 'conformance.decisive';
+import { DECISIVE_ANNOTATION } from './verdict';
 
 type Attachment = TestResult['attachments'][number];
 interface Exchange { readonly name: string; readonly curl: string; readonly beforeFailure: boolean; readonly cleanup: boolean }
@@ -46,10 +44,10 @@ function exchanges(result: TestResult): Exchange[] {
   return out;
 }
 
-/** The decisive exchange: the annotated one, else the last one before the failed check, else the last one outside clean-up. */
+/** The decisive exchange: the one the first failed check named (its error is the test's), else the last one before the failed check, else the last one outside clean-up. */
 export function decisiveExchange(result: TestResult, annotations: readonly { type: string; description?: string }[]): Pick<Evidence, 'exchange' | 'curl'> {
   const all = exchanges(result);
-  const named = annotations.filter((a) => a.type === DECISIVE_ANNOTATION).at(-1)?.description;
+  const named = annotations.find((a) => a.type === DECISIVE_ANNOTATION)?.description;
   const chosen = (named ? all.filter((e) => e.name === named).at(-1) : undefined)
     ?? all.filter((e) => e.beforeFailure && !e.cleanup).at(-1)
     ?? all.filter((e) => !e.cleanup).at(-1)
@@ -57,7 +55,13 @@ export function decisiveExchange(result: TestResult, annotations: readonly { typ
   return chosen ? { exchange: redact(chosen.name), curl: redact(chosen.curl) } : {};
 }
 
+/** Titles of the failed test.steps: checks are named by what they check (tests/fixtures.ts `check`). */
+const failedSteps = (steps: readonly TestStep[]): string[] =>
+  steps.flatMap((step) => [...(step.category === 'test.step' && step.error ? [step.title] : []), ...failedSteps(step.steps)]);
+
 export function testEvidence(testName: string, result: TestResult, annotations: readonly { type: string; description?: string }[]): Evidence {
   const error = result.error?.message ? redact(result.error.message) : undefined;
-  return { test: testName, ...(error ? parseAssertion(error) : {}), ...decisiveExchange(result, annotations) };
+  const first = error?.replace(/^Error:\s*/, '');
+  const check = failedSteps(result.steps).find((title) => first?.startsWith(`${title}: `));
+  return { test: testName, ...(error ? parseFailure(error, check) : {}), ...decisiveExchange(result, annotations) };
 }

@@ -9,6 +9,7 @@ import { redact, registerSecret } from './redact';
 import { runTokenCommand } from './token-sources/command';
 import { CredentialError, Renewable, jwtExpiry, type Minted } from './token-sources/renewable';
 import { mintServiceAccountToken } from './token-sources/service-account';
+import { NO_TLS_SETTINGS, tlsHint, tokenFetch } from './tls';
 
 export { CredentialError } from './token-sources/renewable';
 
@@ -60,9 +61,11 @@ export interface Tokens {
 
 type Minter = (scope: string, extra?: Record<string, string>) => Promise<Minted>;
 
-export function clientCredentialsMinter(cc: NonNullable<Config['clientCredentials']>, timeoutMs: number): Minter {
+export function clientCredentialsMinter(cc: NonNullable<Config['clientCredentials']>, timeoutMs: number, transport: Config['transport'] = NO_TLS_SETTINGS): Minter {
+  // TARGET_CA_FILE and the proxy variables apply to the issuer too.
+  const fetch = tokenFetch(transport);
   return async (scope, extra = {}) => {
-    let response: Response;
+    let response: Awaited<ReturnType<typeof fetch>>;
     try {
       response = await fetch(cc.tokenUrl, {
         method: 'POST',
@@ -74,7 +77,7 @@ export function clientCredentialsMinter(cc: NonNullable<Config['clientCredential
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} could not be reached (${(error as Error).message}). Check the URL and that the issuer is up.`);
+      throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} could not be reached (${(error as Error).message}).${tlsHint(error, transport) || ' Check the URL and that the issuer is up.'}`);
     }
     const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
     if (!response.ok || typeof body.access_token !== 'string') {
@@ -121,12 +124,12 @@ type ScopeSetPlan = { name: string; mint: () => Promise<Minted> } | undefined;
 
 /** Plans each scope set's source by precedence, without minting anything. */
 function plan(cfg: Config) {
-  const mintCc = cfg.clientCredentials ? clientCredentialsMinter(cfg.clientCredentials, cfg.requestTimeoutMs) : undefined;
+  const mintCc = cfg.clientCredentials ? clientCredentialsMinter(cfg.clientCredentials, cfg.requestTimeoutMs, cfg.transport) : undefined;
   const sa = cfg.serviceAccount;
   const command = (variable: string, cmd: string | undefined): ScopeSetPlan =>
     cmd ? { name: `command ${variable}`, mint: () => runTokenCommand({ variable, command: cmd, ttlS: cfg.commands.ttlS, timeoutMs: cfg.commands.timeoutMs }) } : undefined;
   const serviceAccount = (scope: string): ScopeSetPlan =>
-    sa ? { name: `service account ${sa.clientEmail}`, mint: () => mintServiceAccountToken(sa, scope, cfg.requestTimeoutMs) } : undefined;
+    sa ? { name: `service account ${sa.clientEmail}`, mint: () => mintServiceAccountToken(sa, scope, cfg.requestTimeoutMs, cfg.transport) } : undefined;
   const clientCredentials = (scope: string): ScopeSetPlan => (mintCc ? { name: 'client-credentials', mint: () => mintCc(scope) } : undefined);
   const scoped = (staticVar: string, token: string | undefined, commandVar: string, cmd: string | undefined, scope: string): ScopeSetPlan =>
     (token ? { name: `static ${staticVar}`, mint: staticToken(staticVar, token, commandVar) } : undefined) ??
@@ -177,6 +180,36 @@ export function isExpiryRefusal(status: number, headers: Readonly<Record<string,
   return Array.isArray(details) && details.some((d) => (d as { reason?: unknown } | null)?.reason === 'ACCESS_TOKEN_EXPIRED');
 }
 
+// Minted once per run, not once per worker: the global setup hands the tokens it minted to the
+// workers (CONFORMANCE_TOKEN_SEED, Playwright's way of passing data from global setup to workers).
+// A worker reads them once and drops the variable, so the token commands it runs never inherit it.
+// Static tokens are not seeded: they are in the environment already, and must not renew.
+export const TOKEN_SEED_VARIABLE = 'CONFORMANCE_TOKEN_SEED';
+const held = new Map<string, Renewable>();
+let workerSeeds: Record<string, Minted> | undefined;
+function seeds(): Record<string, Minted> {
+  if (workerSeeds) return workerSeeds;
+  let parsed: Record<string, Minted> = {};
+  try {
+    parsed = JSON.parse(process.env[TOKEN_SEED_VARIABLE] ?? '{}') as Record<string, Minted>;
+  } catch {
+    // A broken seed only costs a mint.
+  }
+  if (process.env.TEST_WORKER_INDEX !== undefined) {
+    workerSeeds = parsed;
+    delete process.env[TOKEN_SEED_VARIABLE];
+  }
+  return parsed;
+}
+
+/** The tokens this process holds, by scope set, for the workers to start from (the global setup sets CONFORMANCE_TOKEN_SEED to it). */
+export function tokenSeed(): string {
+  return JSON.stringify(Object.fromEntries([...held].flatMap(([key, r]) => {
+    const current = r.current();
+    return current ? [[key, current]] : [];
+  })));
+}
+
 export function createTokens(cfg: Config): Tokens {
   Object.values(cfg.tokens).flat().forEach((t) => registerSecret(t));
   if (cfg.clientCredentials) registerSecret(cfg.clientCredentials.clientSecret);
@@ -184,14 +217,19 @@ export function createTokens(cfg: Config): Tokens {
   const p = plan(cfg);
   const warned = new Set<string>();
   const sources = new Map<ScopeSetPlan, Source>();
-  const sourceOf = (scopePlan: NonNullable<ScopeSetPlan>): Source => {
+  const sourceOf = (scopePlan: NonNullable<ScopeSetPlan>, label: string): Source => {
     let source = sources.get(scopePlan);
-    if (!source) sources.set(scopePlan, (source = { name: scopePlan.name, renewable: new Renewable(scopePlan.mint) }));
+    if (!source) {
+      const key = `${scopePlan.name} | ${label}`;
+      const renewable = scopePlan.name.startsWith('static ') ? new Renewable(scopePlan.mint) : new Renewable(scopePlan.mint, seeds()[key]);
+      if (!scopePlan.name.startsWith('static ')) held.set(key, renewable);
+      sources.set(scopePlan, (source = { name: scopePlan.name, renewable }));
+    }
     return source;
   };
   const serve = async (label: string, scopePlan: ScopeSetPlan, none: string): Promise<Lookup> => {
     if (!scopePlan) return { unavailable: none };
-    const { name, renewable } = sourceOf(scopePlan);
+    const { name, renewable } = sourceOf(scopePlan, label);
     try {
       const token = await renewable.token();
       return { label, token, source: name, fresh: (rejected?: string) => renewable.token(rejected) };

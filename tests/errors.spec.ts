@@ -21,7 +21,7 @@ interface Provoked extends Labelled {
 
 /** The method errors of the shared scenarios; malformed names may be route misses. */
 async function methodErrors(scenarios: Scenarios, cfg: Config): Promise<{ errors: Provoked[]; routeMisses: Labelled[]; no403: boolean }> {
-  const bodies = await scenarios.bodyRefusals();
+  const bodies = await scenarios.refusalRound();
   const names = await scenarios.nameErrors();
   const auth = cfg.authMode === 'none' ? undefined : await scenarios.authRefusals();
   const authCalls = auth ? [{ label: 'no credentials', exchange: auth.none }, ...auth.invalid, ...auth.insufficient] : [];

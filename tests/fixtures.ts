@@ -108,7 +108,7 @@ export async function check(what: string, ok: boolean, observed: string | (() =>
 
 /** A check of one reply: `ok(ex)` decides, the message says what the server did. */
 export const checkReply = (what: string, ex: Exchange, ok: (ex: Exchange) => boolean) =>
-  check(what, ok(ex), () => `the target answered ${said(ex)}`, ex);
+  check(what, ok(ex), () => `the target ${said(ex)}`, ex);
 
 const AUTH_REQUIREMENT = /^cancel\.auth\./;
 const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']);
@@ -197,7 +197,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const { exchange, name } = await guarded(() => api.create(kind));
       if (!name) {
         prerequisiteFailed(
-          `POST ${cfg.createPath} answered ${said(exchange)} without an Operation name, so no operation could be cancelled. ` +
+          `POST ${cfg.createPath} ${said(exchange)} without an Operation name, so no operation could be cancelled. ` +
             `Check TARGET_PARENT, OPERATION_CREATE_PATH and ${kind === 'long' ? 'OPERATION_CREATE_BODY' : 'OPERATION_CREATE_BODY_QUICK'}.`,
         );
       }

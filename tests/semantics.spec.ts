@@ -4,7 +4,7 @@
 import { rpcStatusOf } from '../src/error-model';
 import { said } from '../src/evidence';
 import { noOpCancelAllowed } from '../src/judge';
-import { outcomeOf, resultOf, type Operation } from '../src/operation';
+import { isOperation, outcomeOf, resultOf, type Operation } from '../src/operation';
 import { settle } from '../src/settle';
 import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
 import { cancelled } from './observed';
@@ -62,8 +62,9 @@ test.describe('cancel semantics', () => {
     }
     const settled = await settle(api, name, cfg.settleTimeoutMs);
     if (settled.outcome === 'unsettled') unverified(`the operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
+    if (settled.outcome === 'vanished' || settled.outcome === 'unreadable') unverified(`after the cancels, GET ${said(settled.last)}, so no final state could be read (cancel.outcome.exists judges that)`);
     const looks = await Promise.all([api.get(name), api.get(name)]);
-    const [a, b] = looks.map((l) => l.json as Operation | undefined);
+    const [a, b] = looks.map((l) => (l.status === 200 && isOperation(l.json) ? l.json : undefined));
     await check('two reads after settling agree', !!a && !!b && same(resultOf(a), resultOf(b)), `GET ${said(looks[0]!)}; GET ${said(looks[1]!)}`, looks[1]);
     await check('the operation is settled', !!a && outcomeOf(a) !== 'running', `GET ${said(looks[0]!)}`, looks[0]);
   });

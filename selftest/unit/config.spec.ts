@@ -4,6 +4,26 @@ import { ConfigError, parseConfig } from '../../src/config';
 const external = { TARGET_BASE_URL: 'https://translation.example', TARGET_PARENT: 'projects/p' };
 
 test.describe('config', () => {
+  test('a generic target needs no parent when OPERATION_CREATE_PATH says where operations start', () => {
+    const cfg = parseConfig({ TARGET_BASE_URL: 'http://127.0.0.1:9', OPERATION_CREATE_PATH: '/v1/jobs:run', AUTH_MODE: 'none', TARGET_LIST_PATH: '/v1/operations?name=operations', WAIT_SUPPORT: 'absent' });
+    expect([cfg.parent, cfg.createPath, cfg.authMode, cfg.listPath, cfg.waitSupport, cfg.listSupport]).toEqual([undefined, '/v1/jobs:run', 'none', '/v1/operations?name=operations', 'absent', 'auto']);
+    // A create path that still names {TARGET_PARENT} needs one.
+    expect(() => parseConfig({ TARGET_BASE_URL: 'http://127.0.0.1:9', OPERATION_CREATE_PATH: '/v3/{TARGET_PARENT}:run' })).toThrow(/TARGET_PARENT: is required/);
+    expect(parseConfig({ ...external, TARGET_PARENT: 'tenants/t1' }).parent).toBe('tenants/t1');
+  });
+
+  test('the generic-target variables refuse bad values with a message naming them', () => {
+    for (const [env, message] of [
+      [{ AUTH_MODE: 'off' }, /^AUTH_MODE: "off" is not allowed\. Use one of: oauth, none\.$/],
+      [{ TARGET_LIST_PATH: 'operations' }, /^TARGET_LIST_PATH: "operations" is not a path/],
+      [{ WAIT_SUPPORT: 'maybe' }, /^WAIT_SUPPORT: "maybe" is not allowed/],
+      [{ LIST_SUPPORT: 'no' }, /^LIST_SUPPORT: "no" is not allowed/],
+      [{ TARGET_PARENT: '/projects/p/' }, /^TARGET_PARENT: "\/projects\/p\/" is not a parent name/],
+    ] as const) {
+      expect(() => parseConfig({ ...external, ...env }), JSON.stringify(env)).toThrow(message);
+    }
+  });
+
   test('defaults target the embedded server with the fixture bodies', () => {
     const cfg = parseConfig({});
     expect(cfg.baseUrl).toBeUndefined();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { backoffDelays, pollUntil } from '../../src/poll';
+import { backoffDelays, pollUntil, roundTripDelay } from '../../src/poll';
 
 /** A fake clock: sleeping advances time instantly, so the tests are exact and fast. */
 function fakeClock() {
@@ -35,5 +35,21 @@ test.describe('poller', () => {
     const seen: number[] = [];
     await pollUntil(async (remaining) => { seen.push(remaining); clock.advance(400); return undefined; }, { deadlineMs: 1_000, initialDelayMs: 100, factor: 1, ...clock });
     expect(seen).toEqual([1_000, 500, 0]);
+  });
+
+  test('by default the first delay is the first attempt\'s round trip, so a loopback target is polled within milliseconds', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    // Each attempt takes 3 ms, as a request to a local server does.
+    await pollUntil(async () => { clock.advance(3); return ++calls === 4 ? 'done' : undefined; }, { deadlineMs: 10_000, factor: 2, ...clock });
+    expect(clock.slept).toEqual([3, 6, 12]);
+  });
+
+  test('a slow first attempt (a remote target, a blocking :wait) starts no later than 100 ms, a fast one no sooner than 2 ms', async () => {
+    expect([roundTripDelay(0), roundTripDelay(0.4), roundTripDelay(40), roundTripDelay(5_000)]).toEqual([2, 2, 40, 100]);
+    const clock = fakeClock();
+    let calls = 0;
+    await pollUntil(async () => { clock.advance(5_000); return ++calls === 2 ? 'done' : undefined; }, { deadlineMs: 60_000, ...clock });
+    expect(clock.slept).toEqual([100]);
   });
 });

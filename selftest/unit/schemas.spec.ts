@@ -42,6 +42,7 @@ const CASES: Record<SchemaName, Cases> = {
     good: [
       ['scope insufficient', { '@type': ERROR_INFO, reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', domain: 'googleapis.com', metadata: { service: 'translate.googleapis.com', method: 'google.longrunning.Operations.CancelOperation' } }],
       ['without metadata', { '@type': ERROR_INFO, reason: 'CREDENTIALS_MISSING', domain: 'googleapis.com' }],
+      ['without domain (proto3: every field is optional)', { '@type': ERROR_INFO, reason: 'CREDENTIALS_MISSING' }],
       ['with an unknown member (Any is open)', { '@type': ERROR_INFO, reason: 'API_DISABLED', domain: 'googleapis.com', metadata: {}, future: true }],
     ],
     bad: [
@@ -50,7 +51,7 @@ const CASES: Record<SchemaName, Cases> = {
       { label: 'a reason ending in _', value: { '@type': ERROR_INFO, reason: 'EXPIRED_', domain: 'googleapis.com' }, path: '/reason', keyword: 'pattern' },
       { label: 'a reason longer than 63', value: { '@type': ERROR_INFO, reason: 'A'.repeat(64), domain: 'googleapis.com' }, path: '/reason', keyword: 'maxLength' },
       { label: 'a metadata value that is not a string', value: { '@type': ERROR_INFO, reason: 'AB', domain: 'd', metadata: { count: 3 } }, path: '/metadata/count', keyword: 'type' },
-      { label: 'no domain', value: { '@type': ERROR_INFO, reason: 'AB' }, path: '/', keyword: 'required' },
+      { label: 'no reason', value: { '@type': ERROR_INFO, domain: 'googleapis.com' }, path: '/', keyword: 'required' },
       { label: 'no @type', value: { reason: 'AB', domain: 'd' }, path: '/', keyword: 'required' },
     ],
   },
@@ -88,6 +89,9 @@ const CASES: Record<SchemaName, Cases> = {
       ['done with a response', { name: OP, done: true, response: RESPONSE }],
       ['done with an error whose code is omitted (proto3 default)', { name: OP, done: true, error: { message: 'ok?' } }],
       ['the GDC name shape', { name: 'projects/my-project/operations/abc', done: true, error: { code: 1 } }],
+      ['a generic name with metadata null', { name: 'operations/abc', metadata: null, done: true, error: { code: 1, message: 'cancelled' } }],
+      ['unset fields written as null while running', { name: 'operations/abc', metadata: null, done: null, error: null, response: null }],
+      ['done with a response and error null', { name: OP, done: true, error: null, response: RESPONSE }],
     ],
     bad: [
       { label: 'error.code as the name "CANCELLED"', value: { name: OP, done: true, error: { code: 'CANCELLED' } }, path: '/error/code', keyword: 'type' },
@@ -190,7 +194,7 @@ test.describe('issue reporting', () => {
     const both = validate('operation', { name: OP, done: true, error: cancelledStatus, response: RESPONSE });
     expect(both.valid ? [] : formatIssues('operation', both.errors)).toBe('operation.schema.json: / done is true: exactly one of error or response must be set');
     const early = validate('operation', { name: OP, error: cancelledStatus });
-    expect(early.valid ? [] : formatIssues('operation', early.errors)).toBe('operation.schema.json: /error must be absent while done is false or absent');
+    expect(early.valid ? [] : formatIssues('operation', early.errors)).toBe('operation.schema.json: /error must be absent (or null) while done is false or absent');
   });
 
   test('points at the unknown member itself, escaping the JSON pointer', () => {

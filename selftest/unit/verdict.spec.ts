@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CATALOG } from '../../src/catalog';
-import { coverageProblems, foldRequirement, STATUS_ANNOTATION, NOT_RUN_ANNOTATION, summarize, testStatus, type TestOutcome } from '../../src/verdict';
+import { coverageProblems, foldRequirement, STATUS_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, summarize, testStatus, type TestOutcome } from '../../src/verdict';
 
 const outcome = (over: Partial<TestOutcome>): TestOutcome => ({ title: 't', file: 'f', requirementIds: ['cancel.outcome.exists'], status: 'passed', annotations: [], ...over });
 const mustReq = CATALOG.find((r) => r.id === 'cancel.outcome.exists')!;
@@ -15,6 +15,17 @@ test.describe('verdict', () => {
     expect(testStatus(outcome({ status: 'skipped', annotations: [{ type: STATUS_ANNOTATION, description: 'unverified: never settled' }] }))).toEqual({ status: 'unverified', reason: 'never settled' });
     expect(testStatus(outcome({ status: 'skipped' }))).toEqual({ status: 'not-run', reason: 'skipped without a declared reason' });
     expect(testStatus(outcome({ status: 'failed', annotations: [{ type: NOT_RUN_ANNOTATION, description: 'target down' }] }))).toEqual({ status: 'not-run', reason: 'target down' });
+  });
+
+  test('a pass in part is passed, says which part went unchecked, and shows over a full pass', () => {
+    const partial = outcome({ annotations: [{ type: PARTIAL_ANNOTATION, description: '403 was not checked' }, { type: PARTIAL_ANNOTATION, description: 'no expired token' }] });
+    expect(testStatus(partial)).toEqual({ status: 'passed', reason: 'checked in part: 403 was not checked; no expired token', partial: true });
+    const folded = foldRequirement(mustReq, [outcome({}), partial]);
+    expect([folded.status, folded.partial, folded.reason]).toEqual(['passed', true, 'checked in part: 403 was not checked; no expired token']);
+    // A failure still outranks it.
+    expect(foldRequirement(mustReq, [partial, outcome({ status: 'failed', error: 'boom' })]).status).toBe('failed');
+    // Partly checked but failed: failed, without the partial flag.
+    expect(testStatus({ ...partial, status: 'failed', error: 'boom' })).toEqual({ status: 'failed', reason: 'boom' });
   });
 
   test('the worst test decides a requirement, and no test means not-run', () => {

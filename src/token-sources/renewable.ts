@@ -35,7 +35,18 @@ export class Renewable {
   private inFlight?: Promise<string>;
   private failure?: CredentialError;
 
-  constructor(private readonly mint: () => Promise<Minted>) {}
+  /** `seed`: a token another process of the run minted (tokens.ts CONFORMANCE_TOKEN_SEED), used until it nears expiry. */
+  constructor(private readonly mint: () => Promise<Minted>, seed?: Minted) {
+    if (seed && seed.exp > now()) {
+      registerSecret(seed.token);
+      this.cachedToken = { ...seed, margin: Math.min(MAX_MARGIN_S, (seed.exp - now()) / 4) };
+    }
+  }
+
+  /** The token held now, if any (for handing it to another process). */
+  current(): Minted | undefined {
+    return this.cachedToken && { token: this.cachedToken.token, exp: this.cachedToken.exp };
+  }
 
   /**
    * The current token, minted again when it is within the margin of its expiry (60 s, or a quarter

@@ -3,14 +3,15 @@
 // decides where the assertion goes (google-auth-library 10 always posts to Google's endpoint,
 // so the request is redirected there and the assertion's audience set to match).
 import { JWT, type Credentials } from 'google-auth-library';
-import type { ServiceAccountKey } from '../config';
+import type { ServiceAccountKey, Transport } from '../config';
 import { GOOGLE_TOKEN_URI } from '../config';
 import { redact, registerSecret } from '../redact';
+import { NO_TLS_SETTINGS, tlsHint, tokenFetch } from '../tls';
 import { CredentialError, jwtExpiry, type Minted } from './renewable';
 
 const VARIABLE = 'GOOGLE_APPLICATION_CREDENTIALS';
 
-export async function mintServiceAccountToken(key: ServiceAccountKey, scope: string, timeoutMs: number): Promise<Minted> {
+export async function mintServiceAccountToken(key: ServiceAccountKey, scope: string, timeoutMs: number, transport: Transport = NO_TLS_SETTINGS): Promise<Minted> {
   registerSecret(key.privateKey);
   const client = new JWT({
     email: key.clientEmail,
@@ -26,6 +27,8 @@ export async function mintServiceAccountToken(key: ServiceAccountKey, scope: str
       options.retry = false;
       options.retryConfig = { retry: 0 };
       options.timeout = timeoutMs;
+      // TARGET_CA_FILE and the proxy variables apply to token_uri too (one transport for every token request).
+      options.fetchImplementation = tokenFetch(transport) as unknown as typeof options.fetchImplementation;
       return options;
     },
   });
@@ -38,7 +41,7 @@ export async function mintServiceAccountToken(key: ServiceAccountKey, scope: str
     const detail = redact(String(e.message ?? error).split('\n')[0] ?? '').slice(0, 300);
     throw new CredentialError(
       `${VARIABLE}: the service account ${key.clientEmail} got no token for scope "${scope}" from ${key.tokenUri}` +
-        `${status ? ` (HTTP ${status})` : ''}: ${detail}. Check the key, that it is not disabled, and that the scope exists.`,
+        `${status ? ` (HTTP ${status})` : ''}: ${detail}.${tlsHint(error, transport) || ' Check the key, that it is not disabled, and that the scope exists.'}`,
     );
   }
   const token = tokens.access_token;
