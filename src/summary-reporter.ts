@@ -55,6 +55,8 @@ export default class SummaryReporter implements Reporter {
       status: result.status,
       annotations,
       error: result.error?.message ? redact(result.error.message) : undefined,
+      // Soft checks: every failed one, so the reason lists them all, not just the first.
+      failedChecks: result.errors.map((e) => redact(e.message ?? String(e.value ?? ''))),
     };
     this.outcomes.set(test.id, outcome);
     const judged = testStatus(outcome).status;

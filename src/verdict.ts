@@ -22,6 +22,8 @@ export interface TestOutcome {
   readonly status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
   readonly annotations: readonly { type: string; description?: string }[];
   readonly error?: string;
+  /** The message of every failed check (soft assertions), when there were several. */
+  readonly failedChecks?: readonly string[];
 }
 
 export interface RequirementResult {
@@ -43,7 +45,8 @@ export function testStatus(t: TestOutcome): { status: RequirementStatus; reason:
   if (notRun) return { status: 'not-run', reason: notRun.description ?? 'not run' };
   const declared = t.annotations.find((a) => a.type === STATUS_ANNOTATION)?.description;
   if (t.status === 'failed' || t.status === 'timedOut') {
-    return { status: 'failed', reason: firstLine(t.error ?? `test ${t.status}`) };
+    const checks = (t.failedChecks ?? []).map(firstLine).filter(Boolean);
+    return { status: 'failed', reason: checks.length > 1 ? `${checks.length} checks failed: ${checks.join('; ')}`.slice(0, 900) : firstLine(t.error ?? `test ${t.status}`) };
   }
   if (declared) {
     const [status, ...rest] = declared.split(': ');
@@ -58,7 +61,7 @@ export function testStatus(t: TestOutcome): { status: RequirementStatus; reason:
   return { status: 'not-run', reason: t.status === 'interrupted' ? 'the run was interrupted' : 'skipped without a declared reason' };
 }
 
-const firstLine = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? s;
+const firstLine = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim())?.trim().replace(/^Error: /, '').slice(0, 300) ?? s;
 
 export function foldRequirement(req: Requirement, tests: readonly TestOutcome[]): RequirementResult {
   const judged = tests.map((t) => ({ title: t.title, file: t.file, ...testStatus(t) }));

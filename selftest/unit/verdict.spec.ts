@@ -28,6 +28,12 @@ test.describe('verdict', () => {
     expect(testStatus({ ...partial, status: 'failed', error: 'boom' })).toEqual({ status: 'failed', reason: 'boom' });
   });
 
+  test('a test with several failed checks lists them all in its reason', () => {
+    const failed = outcome({ status: 'failed', error: 'a: the target answered HTTP 200 {}\n\ndetail', failedChecks: ['a: the target answered HTTP 200 {}\n\ndetail', 'b: gave no HTTP answer'] });
+    expect(testStatus(failed)).toEqual({ status: 'failed', reason: '2 checks failed: a: the target answered HTTP 200 {}; b: gave no HTTP answer' });
+    expect(testStatus({ ...failed, failedChecks: [failed.failedChecks![0]!] }).reason).toBe('a: the target answered HTTP 200 {}');
+  });
+
   test('the worst test decides a requirement, and no test means not-run', () => {
     expect(foldRequirement(mustReq, [outcome({}), outcome({ status: 'failed', error: 'boom' })]).status).toBe('failed');
     expect(foldRequirement(mustReq, []).status).toBe('not-run');
