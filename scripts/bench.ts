@@ -1,9 +1,10 @@
-// `npm run bench`: performance of the suite and of the reference server, as ratios against
-// baselines measured in the same run (medians of several rounds, baseline and subject
-// interleaved, because these machines are noisy). Prints a table and writes docs/performance.md.
-//   BENCH_QUICK=1  a smoke run: one round each, short durations, a small store, a grep'd suite.
-//   BENCH_DOC      where to write the markdown (default docs/performance.md; quick mode: nowhere).
-import { fork, spawn } from 'node:child_process';
+// `npm run bench`: every measure of issue 11 in one run, each against a baseline measured in the
+// same run (medians of several rounds, baseline and subject interleaved, because these machines
+// are noisy). Prints a table and writes docs/performance.md.
+//   BENCH_QUICK=1          a smoke run: one round each, short durations, a small store, a grep'd suite.
+//   BENCH_DOC              where to write the markdown (default docs/performance.md; quick mode: nowhere).
+//   BENCH_NPM_TEST=1       also time `npm test` here; `fresh`: in a fresh clone of HEAD (`bash .ci/run`). Long.
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,11 +15,13 @@ import type { Ready } from './bench/target';
 const ROOT = resolve(import.meta.dirname, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
 const DOC = process.env.BENCH_DOC ?? (QUICK ? '' : join(ROOT, 'docs/performance.md'));
+const NPM_TEST = process.env.BENCH_NPM_TEST === 'fresh' ? 'fresh' : process.env.BENCH_NPM_TEST === '1' ? 'in place' : undefined;
 const P = QUICK
   ? { suiteRounds: 1, fullArgs: ['--grep', '@cancel.request'], fullLabel: 'suite subset (@cancel.request, quick mode)', throughputRounds: 1, throughputSeconds: 1, large: 5_000, latencyRounds: 1, latencyRequests: 200, heapSteps: 2 }
-  : { suiteRounds: 3, fullArgs: [] as string[], fullLabel: 'full conformance run', throughputRounds: 3, throughputSeconds: 4, large: 100_000, latencyRounds: 3, latencyRequests: 1000, heapSteps: 4 };
+  : { suiteRounds: 5, fullArgs: [] as string[], fullLabel: 'full conformance run', throughputRounds: 3, throughputSeconds: 4, large: 100_000, latencyRounds: 3, latencyRequests: 1000, heapSteps: 4 };
 const SMALL = 100;
 const ONE_TEST = '@cancel.request.empty-object';
+const FLOOR_CONFIG = 'scripts/bench/floor/playwright.config.ts';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,23 +30,44 @@ const median = (xs: number[]) => {
 };
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
-// ---------------------------------------------------------------- (a) + (e) the conformance run
+/**
+ * CPU time of the children this process has waited for, and of theirs (Linux: cutime + cstime of
+ * /proc/self/stat). Each run is a child of its own, so the difference across it is the run's CPU,
+ * every worker included. Undefined elsewhere.
+ */
+const CLOCK_TICK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICK;
+  } catch {
+    return undefined;
+  }
+}
 
-interface SuiteRun {
+// ---------------------------------------------------------------- (a) the conformance run and its floor
+
+interface Run {
   ms: number;
+  cpuMs?: number;
   exitCode: number | null;
   requests?: number;
   operationsCreated?: number;
+  operationsLeftRunning?: number;
 }
 
-function conformance(args: string[]): Promise<SuiteRun> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'bench-conformance-'));
+/** One child process run to its end: wall and CPU time, stderr kept for the error message. */
+function timed(args: string[], env: Record<string, string>, label: string): Promise<Run & { stderr: string }> {
+  const cpuBefore = childrenCpuMs();
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/conformance.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CI: '', REPORTS_DIR: join(dir, 'reports'), ALLURE_RESULTS_DIR: join(dir, 'allure-results'), DOTENV_CONFIG_PATH: join(dir, 'no.env'), TARGET_BASE_URL: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, CI: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
@@ -51,35 +75,103 @@ function conformance(args: string[]): Promise<SuiteRun> {
     child.on('close', (exitCode) => {
       clearTimeout(timer);
       const ms = performance.now() - started;
-      let summary: { requests?: number; operationsCreated?: number } = {};
-      try {
-        summary = JSON.parse(readFileSync(join(dir, 'reports/conformance-summary.json'), 'utf8'));
-      } catch {
-        log(`conformance ${args.join(' ')} wrote no summary (exit ${exitCode}): ${stderr.slice(-500)}`);
-      }
-      rmSync(dir, { recursive: true, force: true });
-      done({ ms, exitCode, requests: summary.requests, operationsCreated: summary.operationsCreated });
+      const cpuAfter = childrenCpuMs();
+      if (exitCode !== 0 && label === 'floor') log(`the Playwright floor failed (exit ${exitCode}): ${stderr.slice(-500)}`);
+      done({ ms, exitCode, stderr, ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}) });
     }),
   );
 }
 
-async function suiteBench() {
-  const one: SuiteRun[] = [];
-  const full: SuiteRun[] = [];
-  for (let r = 0; r < P.suiteRounds; r++) {
-    one.push(await conformance(['--grep', ONE_TEST]));
-    full.push(await conformance(P.fullArgs));
-    log(`suite round ${r + 1}/${P.suiteRounds}: one test ${(one[r].ms / 1000).toFixed(1)} s, ${P.fullLabel} ${(full[r].ms / 1000).toFixed(1)} s (exit ${full[r].exitCode})`);
+/** `npm run conformance` as npm execs it (node --import tsx scripts/conformance.ts), against the embedded server. */
+async function conformance(args: string[]): Promise<Run> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-conformance-'));
+  const run = await timed(['--import', 'tsx', 'scripts/conformance.ts', ...args],
+    { REPORTS_DIR: join(dir, 'reports'), ALLURE_RESULTS_DIR: join(dir, 'allure-results'), DOTENV_CONFIG_PATH: join(dir, 'no.env'), TARGET_BASE_URL: '' }, 'conformance');
+  let summary: Pick<Run, 'requests' | 'operationsCreated' | 'operationsLeftRunning'> = {};
+  try {
+    summary = JSON.parse(readFileSync(join(dir, 'reports/conformance-summary.json'), 'utf8'));
+  } catch {
+    log(`conformance ${args.join(' ')} wrote no summary (exit ${run.exitCode}): ${run.stderr.slice(-500)}`);
   }
-  const bad = full.find((f) => f.requests === undefined);
+  rmSync(dir, { recursive: true, force: true });
+  return { ms: run.ms, cpuMs: run.cpuMs, exitCode: run.exitCode, requests: summary.requests, operationsCreated: summary.operationsCreated, operationsLeftRunning: summary.operationsLeftRunning };
+}
+
+/** A free loopback port for the floor's webServer. */
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = http.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+}
+
+/** The bare Playwright floor: one test, one request.post, a node:http webServer; Playwright's own CLI. */
+async function floor(): Promise<Run> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-floor-'));
+  const run = await timed(['node_modules/@playwright/test/cli.js', 'test', '-c', FLOOR_CONFIG], { FLOOR_PORT: String(await freePort()), FLOOR_OUTPUT_DIR: dir }, 'floor');
+  rmSync(dir, { recursive: true, force: true });
+  return run;
+}
+
+async function suiteBench() {
+  const runs = { floor: [] as Run[], one: [] as Run[], full: [] as Run[] };
+  // A first, unmeasured run of each fills the transpile caches (Playwright's and tsx's), as any later run finds them.
+  if (!QUICK) {
+    await floor();
+    await conformance(['--grep', ONE_TEST]);
+  }
+  for (let r = 0; r < P.suiteRounds; r++) {
+    runs.floor.push(await floor());
+    runs.full.push(await conformance(P.fullArgs));
+    runs.one.push(await conformance(['--grep', ONE_TEST]));
+    const s = (x: Run) => `${(x.ms / 1000).toFixed(2)} s${x.cpuMs !== undefined ? ` (CPU ${(x.cpuMs / 1000).toFixed(2)} s)` : ''}`;
+    log(`suite round ${r + 1}/${P.suiteRounds}: floor ${s(runs.floor[r])}, ${P.fullLabel} ${s(runs.full[r])} (exit ${runs.full[r].exitCode}), one test ${s(runs.one[r])}`);
+  }
+  const bad = runs.full.find((f) => f.requests === undefined);
   if (bad) throw new Error(`the ${P.fullLabel} produced no summary (exit ${bad.exitCode})`);
+  if (runs.floor.some((f) => f.exitCode !== 0)) throw new Error('the bare Playwright floor failed; see above');
+  const cpu = (xs: Run[]) => (xs.every((x) => x.cpuMs !== undefined) ? median(xs.map((x) => x.cpuMs!)) : undefined);
   return {
-    oneMs: median(one.map((r) => r.ms)),
-    fullMs: median(full.map((r) => r.ms)),
-    fullExit: full.map((r) => r.exitCode),
-    requests: median(full.map((r) => r.requests!)),
-    operationsCreated: median(full.map((r) => r.operationsCreated!)),
+    floorMs: median(runs.floor.map((r) => r.ms)),
+    floorCpuMs: cpu(runs.floor),
+    fullMs: median(runs.full.map((r) => r.ms)),
+    fullCpuMs: cpu(runs.full),
+    oneMs: median(runs.one.map((r) => r.ms)),
+    oneCpuMs: cpu(runs.one),
+    fullExit: runs.full.map((r) => r.exitCode),
+    requests: median(runs.full.map((r) => r.requests!)),
+    operationsCreated: median(runs.full.map((r) => r.operationsCreated!)),
+    // The worst round: one run that leaves an operation behind is one too many.
+    operationsLeftRunning: Math.max(...runs.full.map((r) => r.operationsLeftRunning ?? Number.NaN)),
   };
+}
+
+// ---------------------------------------------------------------- (f) npm test
+
+async function npmTestBench(mode: 'in place' | 'fresh'): Promise<{ ms: number; exitCode: number | null; where: string }> {
+  if (mode === 'in place') {
+    const run = await timed(['--import', 'tsx', 'scripts/test.ts'], {}, 'npm test');
+    return { ms: run.ms, exitCode: run.exitCode, where: 'in this working tree' };
+  }
+  // A clone of HEAD (local; the working tree's uncommitted changes are not in it), installed and tested by .ci/run.
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-fresh-clone-'));
+  try {
+    execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, dir], { stdio: 'inherit' });
+    const started = performance.now();
+    const child = spawn('bash', ['.ci/run'], { cwd: dir, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exitCode = await new Promise<number | null>((r) => child.on('close', r));
+    const total = performance.now() - started;
+    // scripts/test.ts prints its own wall time: npm ci is not part of `npm test`.
+    const m = /npm test: .* in (?:(\d+) min )?([\d.]+) s wall/.exec(out);
+    const ms = m ? (Number(m[1] ?? 0) * 60 + Number(m[2])) * 1000 : total;
+    return { ms, exitCode, where: `fresh clone of HEAD, bash .ci/run (with npm ci: ${(total / 60_000).toFixed(1)} min)` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------- targets in child processes
@@ -239,63 +331,99 @@ function machine() {
     cores: os.availableParallelism?.() ?? cpus.length,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     node: process.version,
+    load: os.loadavg().map((l) => l.toFixed(1)).join(' '),
   };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'unknown');
+const secs = (ms: number) => `${fmt(ms / 1000, 2)} s`;
+const cpuOf = (ms: number | undefined) => (ms === undefined ? '' : ` (CPU ${fmt(ms / 1000, 2)} s)`);
+
+/** One row: what is measured, this run's value, its baseline, the ratio, the goal and whether it is met. */
+interface Row {
+  readonly measure: string;
+  readonly subject: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  /** Issue 11's "now" column, measured before this work. */
+  readonly before: string;
+  readonly goal: string;
+  readonly met?: boolean;
+}
+
+const mark = (met: boolean | undefined) => (met === undefined ? '—' : met ? 'yes' : 'NO');
 
 async function main() {
   const started = performance.now();
-  log(`${QUICK ? 'quick smoke run' : 'full run'} on ${os.cpus().length} cores`);
+  log(`${QUICK ? 'quick smoke run' : 'full run'} on ${os.cpus().length} cores; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const suite = await suiteBench();
   const tp = await throughputBench();
   const store = await storeBench();
+  const npmTest = NPM_TEST ? await npmTestBench(NPM_TEST) : undefined;
   const totalS = (performance.now() - started) / 1000;
   const mach = machine();
 
-  const rows: [string, string, string, string][] = [
-    ['(a) suite wall time', `${P.fullLabel}: ${fmt(suite.fullMs / 1000, 1)} s`, `one test (${ONE_TEST}): ${fmt(suite.oneMs / 1000, 1)} s`, `${fmt(suite.fullMs / suite.oneMs, 2)}×`],
-    ['(b) cancel throughput', `reference server: ${fmt(tp.refRps)} req/s`, `bare node:http {}: ${fmt(tp.bareRps)} req/s`, `${fmt(tp.refRps / tp.bareRps, 3)}×`],
-    ['(c) get latency p50', `${fmt(P.large)} stored: ${fmt(store.getLarge)} µs`, `${SMALL} stored: ${fmt(store.getSmall)} µs`, `${fmt(store.getLarge / store.getSmall, 2)}×`],
-    ['(c) cancel latency p50', `${fmt(P.large)} stored: ${fmt(store.cancelLarge)} µs`, `${SMALL} stored: ${fmt(store.cancelSmall)} µs`, `${fmt(store.cancelLarge / store.cancelSmall, 2)}×`],
-    ['(c) get latency p99', `${fmt(P.large)} stored: ${fmt(store.p99.getLarge)} µs`, `${SMALL} stored: ${fmt(store.p99.getSmall)} µs`, `${fmt(store.p99.getLarge / store.p99.getSmall, 2)}×`],
-    ['(c) cancel latency p99', `${fmt(P.large)} stored: ${fmt(store.p99.cancelLarge)} µs`, `${SMALL} stored: ${fmt(store.p99.cancelSmall)} µs`, `${fmt(store.p99.cancelLarge / store.p99.cancelSmall, 2)}×`],
-    ['(d) heap per stored operation', `${fmt(store.bytesPerOperation)} B`, `heap delta / count, after gc`, `${fmt((store.bytesPerOperation * 1e6) / 2 ** 20)} MiB per million`],
-    ['(e) per conformance run', `${fmt(suite.requests)} requests, ${fmt(suite.operationsCreated)} LROs`, `one test: see (a)`, `${fmt(suite.requests / Math.max(1, suite.operationsCreated), 1)} requests per LRO`],
+  const wallRatio = suite.fullMs / suite.floorMs;
+  const cpuRatio = suite.fullCpuMs !== undefined && suite.floorCpuMs ? suite.fullCpuMs / suite.floorCpuMs : undefined;
+  const tpRatio = tp.refRps / tp.bareRps;
+  const flat = (large: number, small: number) => large / small;
+  const rows: Row[] = [
+    { measure: '(e) operations created per run', subject: fmt(suite.operationsCreated), baseline: 'embedded, conformant', ratio: '', before: '25', goal: '≤ 10', met: suite.operationsCreated <= 10 },
+    { measure: '(e) requests per run', subject: fmt(suite.requests), baseline: 'the teardown\'s included', ratio: `${fmt(suite.requests / Math.max(1, suite.operationsCreated), 1)} per operation`, before: '209', goal: '≤ 150', met: suite.requests <= 150 },
+    {
+      measure: '(a) suite wall time', subject: `${P.fullLabel}: ${secs(suite.fullMs)}${cpuOf(suite.fullCpuMs)}`, baseline: `bare Playwright floor: ${secs(suite.floorMs)}${cpuOf(suite.floorCpuMs)}`,
+      ratio: `${fmt(wallRatio, 2)}×${cpuRatio !== undefined ? ` (CPU ${fmt(cpuRatio, 2)}×)` : ''}`, before: '4.1× (CPU 5.6×)', goal: '≤ 2×', met: wallRatio <= 2,
+    },
+    { measure: '(a) one-test run (fixed cost)', subject: `${ONE_TEST}: ${secs(suite.oneMs)}${cpuOf(suite.oneCpuMs)}`, baseline: `floor: ${secs(suite.floorMs)}`, ratio: `${fmt(suite.oneMs / suite.floorMs, 2)}×`, before: '', goal: '', met: undefined },
+    {
+      measure: '(f) npm test wall', subject: npmTest ? `${fmt(npmTest.ms / 60_000, 1)} min${npmTest.exitCode === 0 ? '' : ` (exit ${npmTest.exitCode})`}` : 'not measured (BENCH_NPM_TEST=1 or fresh)',
+      baseline: npmTest?.where ?? '', ratio: '', before: '6.2–12 min', goal: '≤ 5 min', met: npmTest ? npmTest.ms <= 5 * 60_000 && npmTest.exitCode === 0 : undefined,
+    },
+    { measure: '(b) cancel throughput', subject: `reference server: ${fmt(tp.refRps)} req/s`, baseline: `bare node:http {}: ${fmt(tp.bareRps)} req/s`, ratio: `${fmt(tpRatio, 3)}×`, before: '0.10×', goal: '≥ 0.5×', met: tpRatio >= 0.5 },
+    { measure: '(g) operations left running', subject: fmt(suite.operationsLeftRunning), baseline: 'worst of the full runs', ratio: '', before: 'not reported', goal: '0, reported', met: suite.operationsLeftRunning === 0 },
+    { measure: '(c) get latency p50', subject: `${fmt(P.large)} stored: ${fmt(store.getLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.getSmall)} µs`, ratio: `${fmt(flat(store.getLarge, store.getSmall), 2)}×`, before: '1.03×', goal: 'flat (≤ 1.5×)', met: flat(store.getLarge, store.getSmall) <= 1.5 },
+    { measure: '(c) cancel latency p50', subject: `${fmt(P.large)} stored: ${fmt(store.cancelLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.cancelSmall)} µs`, ratio: `${fmt(flat(store.cancelLarge, store.cancelSmall), 2)}×`, before: '0.92×', goal: 'flat (≤ 1.5×)', met: flat(store.cancelLarge, store.cancelSmall) <= 1.5 },
+    { measure: '(c) get latency p99', subject: `${fmt(P.large)} stored: ${fmt(store.p99.getLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.p99.getSmall)} µs`, ratio: `${fmt(flat(store.p99.getLarge, store.p99.getSmall), 2)}×`, before: '1.12×', goal: '', met: undefined },
+    { measure: '(c) cancel latency p99', subject: `${fmt(P.large)} stored: ${fmt(store.p99.cancelLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.p99.cancelSmall)} µs`, ratio: `${fmt(flat(store.p99.cancelLarge, store.p99.cancelSmall), 2)}×`, before: '0.87×', goal: '', met: undefined },
+    { measure: '(d) heap per stored operation', subject: `${fmt(store.bytesPerOperation)} B`, baseline: 'heap delta / count, after gc', ratio: `${fmt((store.bytesPerOperation * 1e6) / 2 ** 20)} MiB per million`, before: '326 B', goal: '', met: undefined },
   ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'subject', 'baseline', 'ratio'][i].length));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
-  const table = [line(['measure', 'subject', 'baseline', 'ratio']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-  const rounds = `medians of ${P.suiteRounds} suite rounds, ${P.throughputRounds} throughput rounds of ${P.throughputSeconds} s, ${P.latencyRounds} latency rounds of ${P.latencyRequests} sequential requests`;
-  console.log(`\n${table}\n\nmachine: ${mach.os}; ${mach.cpu}; ${mach.cores} cores; ${mach.memory}; node ${mach.node}\n${rounds}; bench took ${fmt(totalS, 0)} s; populate rate ${fmt(store.populateRate)} creates/s`);
-  const result = { quick: QUICK, machine: mach, suite, throughput: tp, store, seconds: totalS };
+  const header = ['measure', 'this run', 'baseline (same run)', 'ratio', 'before (issue 11)', 'goal', 'met'];
+  const cells = rows.map((r) => [r.measure, r.subject, r.baseline, r.ratio, r.before, r.goal, mark(r.met)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+  const table = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  const rounds = `medians of ${P.suiteRounds} interleaved suite rounds (floor, full run, one-test run) after one warm-up each, ${P.throughputRounds} throughput rounds of ${P.throughputSeconds} s, ${P.latencyRounds} latency rounds of ${P.latencyRequests} sequential requests`;
+  console.log(`\n${table}\n\nmachine: ${mach.os}; ${mach.cpu}; ${mach.cores} cores; ${mach.memory}; node ${mach.node}; load at the end ${mach.load}\n${rounds}; bench took ${fmt(totalS, 0)} s; populate rate ${fmt(store.populateRate)} creates/s`);
+  const result = { quick: QUICK, machine: mach, suite, throughput: tp, store, npmTest, seconds: totalS, rows };
   console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
 
   if (DOC) {
     const md = [
       '# Performance',
       '',
-      `Generated by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}${QUICK ? ' in BENCH_QUICK mode (smoke numbers only)' : ''}. Every number is a ratio against a baseline measured in the same run, baseline and subject interleaved; ${rounds}. The bench took ${fmt(totalS, 0)} s.`,
+      `Generated by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}${QUICK ? ' in BENCH_QUICK mode (smoke numbers only)' : ''}. Every ratio is against a baseline measured in the same run, baseline and subject interleaved; ${rounds}. The bench took ${fmt(totalS, 0)} s. "Before" is issue 11's table, measured before the work it asked for.`,
       '',
-      `**Machine:** ${mach.os}; ${mach.cpu}; ${mach.cores} cores; ${mach.memory} RAM; Node ${mach.node}.`,
+      `**Machine:** ${mach.os}; ${mach.cpu}; ${mach.cores} cores; ${mach.memory} RAM; Node ${mach.node}; load average at the end ${mach.load}.`,
       '',
-      '| measure | subject | baseline | ratio |',
-      '|---|---|---|---|',
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...cells.map((c) => `| ${c.join(' | ')} |`),
       '',
       '## How each number is made',
       '',
-      `- **(a)** \`npm run conformance\` against the embedded server (default workers), each run into its own temporary reports folder, vs. the same command with \`--grep ${ONE_TEST}\`: the fixed cost of a run (Playwright start, global setup, the embedded server and its issuer, token minting) against the whole suite.`,
+      `- **(a)** \`npm run conformance\` as npm runs it (\`node --import tsx scripts/conformance.ts\`) against the embedded server with its default workers, each run into its own temporary reports folder, against the **bare Playwright floor**: Playwright's own CLI on \`${FLOOR_CONFIG}\`, one test making one \`request.post\` to a node:http \`webServer\`, one worker, no reporter but \`line\`. Both are launched by node directly, so npm's own start-up (the same for any script) is in neither. CPU is the user + system time of the run's whole process tree (\`/proc/self/stat\` cutime + cstime across the run). Report generation (\`npm run report\`) is not part of a run. The one-test row is the suite's fixed cost (start-up, global setup with the embedded server and the cancel-support probe, the teardown).`,
       '- **(b)** autocannon, 10 connections, against `POST /v3/{name}:cancel` of a cancelled operation (a re-cancel answers 200 `{}`) with a valid bearer token, vs. a bare node:http server that answers `{}` to everything. Both targets run in a child process of their own, so the load generator has the other core.',
       `- **(c)** sequential keep-alive requests (after a warm-up of 50) for GET and for cancel of a cancelled operation, against a server holding ${SMALL} operations and one holding ${fmt(P.large)} (created through the API with autocannon at ~${fmt(store.populateRate)} creates/s; REFERENCE_MAX_OPERATIONS raised). Median and p99 per round, then the median of the rounds.`,
       '- **(d)** the growing server\'s `heapUsed` after three `global.gc()` calls (`--expose-gc`) at evenly spaced store sizes; the heap delta divided by the operations added, median over the steps.',
-      '- **(e)** `requests` and `operationsCreated` from `reports/conformance-summary.json` of the full runs in (a).',
+      '- **(e)** `operationsCreated` and `requests` from `reports/conformance-summary.json` of the full runs in (a): the ledger\'s count of every operation the run created (the cancel-support probe included), and every request sent, the teardown\'s included.',
+      '- **(f)** `npm test` (`scripts/test.ts`, which prints its own wall time), only with `BENCH_NPM_TEST=1` (in this tree) or `BENCH_NPM_TEST=fresh` (a fresh clone of HEAD through `bash .ci/run`; the time is `npm test`\'s own, without `npm ci`).',
+      '- **(g)** `operationsLeftRunning` of the summaries of (a): operations the run created that neither the run nor its teardown saw done (src/ledger.ts, src/teardown.ts); the worst of the rounds.',
       '',
       '## Reading the numbers',
       '',
       '- The store is a Map and every state is computed from timestamps on read, so get and cancel latency should not depend on the store size: a ratio near 1.0 in (c) is the expected result, and anything far above it is a regression.',
-      '- (b) is the price of the fastify routing, JWT verification (RS256) and the envelope machinery per request, relative to the cheapest possible HTTP answer on the same machine.',
-      '- Absolute numbers move with the machine and its load; compare ratios between runs, not raw values.',
+      '- (b) is the price of the fastify routing, JWT verification and the envelope machinery per request, relative to the cheapest possible HTTP answer on the same machine.',
+      '- Absolute numbers move with the machine and its load (these machines are shared): compare ratios between runs, not raw values.',
       '',
     ].join('\n');
     writeFileSync(DOC, md);

@@ -1,11 +1,14 @@
 // `npm run conformance`: checks the configuration, runs the Playwright suite and turns the
 // verdict into the exit status: 0 conformant, 1 non-conformant, 2 incomplete,
 // 3 configuration error, 4 the suite itself failed to produce a verdict.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { ReferenceConfigError, optionsFromEnv } from '../reference-server/index';
+// options only: the server itself (fastify, the issuer) would cost every run its start-up time here.
+import { ReferenceConfigError, optionsFromEnv } from '../reference-server/options';
 import { ConfigError, loadEnvFile, parseConfig } from '../src/config';
+import { requireCredentials } from '../src/credentials-check';
 import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/gate-files';
+import { runPlaywright, sweepIfTeardownMissed } from '../src/playwright-run';
+import { trustEnvironment } from '../src/tls';
 
 export const EXIT = { conformant: 0, 'non-conformant': 1, incomplete: 2, config: 3, suite: 4 } as const;
 
@@ -30,7 +33,10 @@ if (shard) {
 }
 let gateInputs: GateInputs = {};
 try {
-  parseConfig(process.env);
+  const cfg = parseConfig(process.env);
+  requireCredentials(cfg);
+  // Playwright trusts Node's default store only: TARGET_CA_FILE joins it through NODE_EXTRA_CA_CERTS (README "TLS").
+  Object.assign(process.env, trustEnvironment(cfg.transport, process.env));
   if (!process.env.TARGET_BASE_URL?.trim()) optionsFromEnv(process.env);
   gateInputs = gateInputsFromEnv(process.env);
 } catch (error) {
@@ -40,8 +46,11 @@ try {
 
 const summaryFile = `${process.env.REPORTS_DIR ?? 'reports'}/conformance-summary.json`;
 rmSync(summaryFile, { force: true });
-const run = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...args], { stdio: 'inherit', env: process.env });
+// Asynchronous, so a Ctrl-C or SIGTERM reaches Playwright as a SIGINT and its teardown cancels what is left running.
+const run = await runPlaywright(args);
 if (run.error) fail(EXIT.suite, `could not start Playwright: ${run.error.message}`);
+if (run.interrupted) console.error(`lro-cancel-conformance: interrupted (${run.interrupted}): the run stopped early; its teardown line above says what was left running`);
+await sweepIfTeardownMissed(process.env.REPORTS_DIR ?? 'reports', summaryFile);
 
 let verdict: keyof typeof EXIT;
 try {

@@ -34,9 +34,14 @@ export function findShards(shardsDir: string): Shard[] {
 export function mergedEnvironment(shards: readonly Shard[]): Record<string, string> {
   const envs = shards.map((s) => s.environment).filter((e): e is RunEnvironment => !!e);
   const distinct = (pick: (e: RunEnvironment) => string | undefined) => [...new Set(envs.map(pick).filter((v): v is string => !!v))].join(', ');
+  // Each shard's teardown ran in its own process: its requests and what it left running are in its summary.
+  const summaries = shards.map((s) => join(s.dir, 'conformance-summary.json')).filter(existsSync)
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { teardownRequests?: number; operationsLeftRunning?: number });
   const out: Record<string, string> = {
     CONFORMANCE_PROBE_REQUESTS: String(envs.reduce((n, e) => n + e.probeRequests, 0)),
     CONFORMANCE_PROBE_OPERATIONS: String(envs.reduce((n, e) => n + e.probeOperations, 0)),
+    CONFORMANCE_TEARDOWN_REQUESTS: String(summaries.reduce((n, s) => n + (s.teardownRequests ?? 0), 0)),
+    CONFORMANCE_LEFT_RUNNING: String(summaries.reduce((n, s) => n + (s.operationsLeftRunning ?? 0), 0)),
   };
   const set = (name: string, value: string) => { if (value) out[name] = value; };
   set('TARGET_BASE_URL', distinct((e) => e.target));

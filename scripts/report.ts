@@ -5,9 +5,20 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { injectPanel, readAllureTests, type Summary } from '../src/report-page';
+import { hardenReport, injectPanel, readAllureTests, type Summary } from '../src/report-page';
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/** `allure generate` with allurerc.mjs, as Allure writes it (no panel, analytics still in). */
+export function allureGenerate(resultsDirs: string[], reportsDir: string, singleFile: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/allure/cli.js'), 'generate', '-c', join(ROOT, 'allurerc.mjs'), ...resultsDirs], {
+    env: { ...env, REPORTS_DIR: reportsDir, ALLURE_SINGLE_FILE: singleFile ? '1' : '0', NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`allure generate failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+  return join(reportsDir, singleFile ? 'allure-report-single' : 'allure-report');
+}
 
 export function generateReports(resultsDirs: string[], env: NodeJS.ProcessEnv = process.env): { multi: string; single: string } {
   const reportsDir = env.REPORTS_DIR ?? 'reports';
@@ -21,19 +32,16 @@ export function generateReports(resultsDirs: string[], env: NodeJS.ProcessEnv = 
   rmSync(multi, { recursive: true, force: true });
   rmSync(single, { recursive: true, force: true });
   mkdirSync(join(reportsDir, 'history'), { recursive: true });
-  for (const singleFile of ['0', '1']) {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/allure/cli.js'), 'generate', '-c', join(ROOT, 'allurerc.mjs'), ...resultsDirs], {
-      env: { ...env, REPORTS_DIR: reportsDir, ALLURE_SINGLE_FILE: singleFile, NO_COLOR: '1' },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    if (run.status !== 0) throw new Error(`allure generate failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
-  }
+  // The single file first: it only reads the history, which then holds earlier runs alone
+  // (built after the multi-file report, it found the current run there too and showed it twice).
+  for (const singleFile of [true, false]) allureGenerate(resultsDirs, reportsDir, singleFile, env);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
   // Test result IDs are the same in both variants; the multi-file report stores them as files.
   const tests = readAllureTests(multi);
-  injectPanel(join(multi, 'index.html'), summary, tests);
-  injectPanel(join(single, 'index.html'), summary, tests);
+  for (const dir of [multi, single]) {
+    hardenReport(join(dir, 'index.html'));
+    injectPanel(join(dir, 'index.html'), summary, tests);
+  }
   return { multi, single };
 }
 

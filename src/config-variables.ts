@@ -28,6 +28,10 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
       v('TARGET_CLIENT_KEY'),
       v('TARGET_CLIENT_KEY_PASSPHRASE', undefined, true),
       v('TARGET_TLS_INSECURE', 'false'),
+      // Proxy URLs may carry credentials (http://user:password@host): their values are not printed.
+      ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].map((name) => v(name, undefined, true)),
+      v('NO_PROXY'),
+      v('no_proxy'),
       v('TARGET_LIST_PATH', '{TARGET_API_PREFIX}/{parent of the name}/operations'),
       v('OPERATION_CREATE_PATH', '{TARGET_API_PREFIX}/{TARGET_PARENT}:batchTranslateDocument'),
       v('OPERATION_CREATE_BODY', 'fixtures/batch-translate-long.json'),
@@ -95,6 +99,9 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
       v('REFERENCE_FINISHED_CANCEL', "the profile's (failed-precondition)"),
       v('REFERENCE_MAX_OPERATIONS', '100000'),
       v('REFERENCE_AUDIENCE', 'https://translation.reference.test'),
+      v('REFERENCE_TLS_CERT', 'plain HTTP'),
+      v('REFERENCE_TLS_KEY'),
+      v('REFERENCE_TLS_CLIENT_CA', 'no client certificate asked'),
     ],
   },
 ];

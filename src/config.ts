@@ -357,12 +357,12 @@ function pemCertificates(name: string, file: { path: string; text: string }, wha
 }
 
 function clientKey(file: { path: string; text: string }, passphrase: string | undefined): KeyObject {
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/.test(file.text);
+  if (encrypted && !passphrase) throw new ConfigError('TARGET_CLIENT_KEY', `${file.path} is encrypted`, 'Set TARGET_CLIENT_KEY_PASSPHRASE to its passphrase.');
   try {
     return createPrivateKey({ key: file.text, ...(passphrase ? { passphrase } : {}) });
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    if (code === 'ERR_MISSING_PASSPHRASE') throw new ConfigError('TARGET_CLIENT_KEY', `${file.path} is encrypted`, 'Set TARGET_CLIENT_KEY_PASSPHRASE to its passphrase.');
-    if (passphrase && /DECRYPT/i.test(code + String((error as Error).message))) {
+  } catch {
+    if (encrypted) {
       throw new ConfigError('TARGET_CLIENT_KEY_PASSPHRASE', `does not decrypt ${file.path}`, 'Check the passphrase of the client key.');
     }
     throw new ConfigError('TARGET_CLIENT_KEY', `${file.path} is not a PEM private key`, 'Point it at the private key of TARGET_CLIENT_CERT (PEM, PKCS#8 or PKCS#1).');

@@ -3,7 +3,7 @@
 // requirement, one running operation takes every refused call. Tests stay one per requirement;
 // they share the operations, not the judgement.
 import type { Config } from './config';
-import type { Exchange } from './evidence';
+import { said, type Exchange } from './evidence';
 import { fixtureJson } from './fixture-files';
 import { fillNameTemplate, otherParents, unknownSibling } from './names';
 import { isOperation, outcomeOf, type Operation, type Outcome } from './operation';
@@ -122,7 +122,7 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
     const { exchange, name } = await api.create(kind);
     if (!name) {
       throw new PrerequisiteFailed(
-        `POST ${cfg.createPath} answered HTTP ${exchange.status} without an Operation name, so no operation could be cancelled. ` +
+        `POST ${cfg.createPath} did not return an Operation with a name (it ${said(exchange)}), so no operation could be cancelled. ` +
           `Check TARGET_PARENT, OPERATION_CREATE_PATH and ${kind === 'long' ? 'OPERATION_CREATE_BODY' : 'OPERATION_CREATE_BODY_QUICK'}.`,
       );
     }

@@ -89,11 +89,12 @@ export default class SummaryReporter implements Reporter {
       verdict,
       playwrightStatus: result.status,
       generatedAt: new Date().toISOString(),
-      requests: this.counters.requests + probe('CONFORMANCE_PROBE_REQUESTS') + (ledger?.teardownRequests ?? 0),
+      // A merge has no ledger: merge-reports folds the shards' teardown figures into the environment.
+      requests: this.counters.requests + probe('CONFORMANCE_PROBE_REQUESTS') + (ledger?.teardownRequests ?? probe('CONFORMANCE_TEARDOWN_REQUESTS')),
       operationsCreated: ledger?.operationsCreated ?? this.counters.operationsCreated + probe('CONFORMANCE_PROBE_OPERATIONS'),
-      /** Created and not known to be stopped after the teardown; absent when no ledger was kept (merged reports). */
-      operationsLeftRunning: ledger?.operationsLeftRunning,
-      teardownRequests: ledger?.teardownRequests,
+      /** Created and not known to be stopped after the teardown; absent when neither a ledger nor merged shards tell. */
+      operationsLeftRunning: ledger?.operationsLeftRunning ?? (process.env.CONFORMANCE_LEFT_RUNNING === undefined ? undefined : probe('CONFORMANCE_LEFT_RUNNING')),
+      teardownRequests: ledger?.teardownRequests ?? (process.env.CONFORMANCE_TEARDOWN_REQUESTS === undefined ? undefined : probe('CONFORMANCE_TEARDOWN_REQUESTS')),
       suiteErrors: this.errors,
       // TARGET_TLS_INSECURE=true is never silent: its warning comes first.
       warnings: [...tlsWarnings(process.env), ...warnings],

@@ -123,7 +123,8 @@ const CLIENT_CERT_ALERTS = new Set([
   'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
   'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED', 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED',
 ]);
-const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
+/** OpenSSL's words when the other side speaks no TLS (often surfacing as a bare EPROTO). */
+const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i;
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ', ');
 const day = (d: string) => new Date(d).toISOString().replace('.000Z', 'Z');
@@ -173,17 +174,21 @@ function untrusted(origin: string, issuer: string, verdict: string, transport: T
 }
 
 /** One sentence for a handshake the server ended, or undefined when the error is not about TLS. */
-export function handshakeProblem(origin: string, error: NodeJS.ErrnoException, transport: Transport): string | undefined {
+export function handshakeProblem(origin: string, error: NodeJS.ErrnoException, transport: Transport, { afterHandshake = false } = {}): string | undefined {
   const code = error.code ?? '';
   const client = transport.clientCertificate;
-  if (CLIENT_CERT_ALERTS.has(code)) {
-    if (!client) {
-      return `${origin} asks for a client certificate (the server ended the handshake: ${alertOf(error)}). Set TARGET_CLIENT_CERT and TARGET_CLIENT_KEY (and TARGET_CLIENT_KEY_PASSPHRASE if the key is encrypted)`;
-    }
-    const cert = new X509Certificate(readFileSync(client.certFile));
-    return `${origin} refused the client certificate TARGET_CLIENT_CERT=${client.certFile} (subject ${oneLine(cert.subject)}, issuer ${oneLine(cert.issuer)}, valid to ${day(cert.validTo)}): ${alertOf(error)}. Use a certificate from a CA the server trusts`;
+  // Servers that check the certificate after the handshake (Node's own) just close the connection.
+  const closedAfterHandshake = afterHandshake && (code === 'ECONNRESET' || /socket hang up/.test(error.message));
+  if (CLIENT_CERT_ALERTS.has(code) && !client) {
+    return `${origin} asks for a client certificate (the server ended the handshake: ${alertOf(error)}). Set TARGET_CLIENT_CERT and TARGET_CLIENT_KEY (and TARGET_CLIENT_KEY_PASSPHRASE if the key is encrypted)`;
   }
-  if (NOT_TLS.has(code)) return `${origin} did not answer in TLS (${code}). Is it an http:// endpoint? Check the scheme of TARGET_BASE_URL`;
+  if (client && (CLIENT_CERT_ALERTS.has(code) || closedAfterHandshake)) {
+    const cert = new X509Certificate(readFileSync(client.certFile));
+    const how = closedAfterHandshake ? 'it closed the connection right after the handshake, without an answer' : alertOf(error);
+    return `${origin} refused the client certificate TARGET_CLIENT_CERT=${client.certFile} (subject ${oneLine(cert.subject)}, issuer ${oneLine(cert.issuer)}, valid to ${day(cert.validTo)}): ${how}. Use a certificate from a CA the server trusts`;
+  }
+  const notTls = code === 'EPROTO' || code.startsWith('ERR_SSL_') ? NOT_TLS.exec(`${error.message} ${code.replaceAll('_', ' ')}`)?.[0] : undefined;
+  if (notTls) return `${origin} did not answer in TLS (OpenSSL: ${notTls.toLowerCase()}). Is it an http:// endpoint? Check the scheme of TARGET_BASE_URL`;
   if (isTlsCode(code)) return `the TLS handshake with ${origin} failed: ${error.message.split('\n')[0]} (${code})`;
   return undefined;
 }
@@ -212,6 +217,8 @@ export class TlsError extends Error {
 interface Handshake {
   readonly peer?: PeerView;
   readonly error?: NodeJS.ErrnoException;
+  /** The client side of the handshake completed before the error. */
+  readonly afterHandshake?: boolean;
 }
 
 /** One HEAD request the way Playwright connects (same default trust, client certificate, proxy), verification deferred. */
@@ -232,8 +239,10 @@ function handshake(url: URL, transport: Transport, timeoutMs: number): Promise<H
       req.destroy();
       done(leaf ? { peer: { leaf, authorizationError: socket.authorized ? null : String(socket.authorizationError ?? 'unverified') } } : {});
     });
+    let afterHandshake = false;
+    req.on('socket', (socket) => socket.once('secureConnect', () => (afterHandshake = true)));
     req.on('timeout', () => req.destroy());
-    req.on('error', (error: NodeJS.ErrnoException) => done({ error }));
+    req.on('error', (error: NodeJS.ErrnoException) => done({ error, afterHandshake }));
     req.end();
   });
 }
@@ -246,8 +255,8 @@ function handshake(url: URL, transport: Transport, timeoutMs: number): Promise<H
 export async function checkTargetTls(baseUrl: string, transport: Transport, timeoutMs: number): Promise<string | undefined> {
   const url = new URL(baseUrl);
   if (url.protocol !== 'https:') return undefined;
-  const { peer, error } = await handshake(url, transport, timeoutMs);
-  const problem = error ? handshakeProblem(url.origin, error, transport) : undefined;
+  const { peer, error, afterHandshake } = await handshake(url, transport, timeoutMs);
+  const problem = error ? handshakeProblem(url.origin, error, transport, { afterHandshake }) : undefined;
   if (problem) throw new TlsError(`${problem}.`);
   const problems = peer ? certificateProblems(url.origin, url.hostname.replace(/^\[|\]$/g, ''), peer, transport) : [];
   if (!transport.insecure) {

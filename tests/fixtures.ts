@@ -13,10 +13,11 @@ import { DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANN
 
 export { expect, is2xx };
 
-// The failure message is exactly what the check says, without "Expected: true / Received: false".
+// The failure message starts with what the check says, without "Expected: true / Received: false";
+// the matcher line after it lets JUnit count an assertion failure rather than an error.
 const contract = expect.extend({
   toHold(ok: boolean, message: string) {
-    return { pass: ok, message: () => message, name: 'toHold' };
+    return { pass: ok, message: () => `${message}\n\nexpect(check).toHold()`, name: 'toHold' };
   },
 });
 

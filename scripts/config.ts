@@ -1,0 +1,96 @@
+// `npm run config`: the resolved configuration, for debugging a target before (or instead of)
+// a run. Every variable with its value (secrets redacted) and where it came from: the
+// environment, `.env` (DOTENV_CONFIG_PATH), TARGET_PRESET, or the default. Then the token
+// source of each scope set and the same checks `npm run conformance` makes (exit 3 if they fail).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ReferenceConfigError, optionsFromEnv } from '../reference-server/index';
+import { VARIABLE_GROUPS, VARIABLES, type Variable } from '../src/config-variables';
+import { ConfigError, parseConfig, presetDefaults } from '../src/config';
+import { requireCredentials } from '../src/credentials-check';
+import { GateConfigError, gateInputsFromEnv } from '../src/gate-files';
+import { redact, registerSecret } from '../src/redact';
+import { tokenSourceNames } from '../src/tokens';
+
+type Env = Readonly<Record<string, string | undefined>>;
+export type Source = 'environment' | '.env' | 'preset' | 'default' | 'unset';
+
+export interface Resolved { readonly name: string; readonly source: Source; readonly value: string; readonly note?: string }
+
+const blank = (value: string | undefined) => value === undefined || value.trim() === '';
+// Names that look like the suite's but are not read by it: usually a typo.
+const OURS = /^(TARGET|AUTH|CANCEL|REFERENCE|SCOPE|OPERATION)_/;
+
+/** Where each variable's effective value comes from. dotenv never overrides a variable the environment has, even a blank one. */
+export function resolveVariables(environment: Env, dotenv: Env, preset: Env): Resolved[] {
+  return VARIABLES.map((variable) => {
+    const fromEnv = environment[variable.name];
+    const raw = fromEnv !== undefined ? fromEnv : dotenv[variable.name];
+    if (!blank(raw)) return { name: variable.name, source: fromEnv !== undefined ? 'environment' : '.env', value: shown(variable, raw!) };
+    const note = raw !== undefined ? `set blank in ${fromEnv !== undefined ? 'the environment' : '.env'}, so unset` : undefined;
+    const withNote = (r: Omit<Resolved, 'note'>): Resolved => (note ? { ...r, note } : r);
+    if (!blank(preset[variable.name])) return withNote({ name: variable.name, source: 'preset', value: shown(variable, preset[variable.name]!) });
+    return withNote(variable.default ? { name: variable.name, source: 'default', value: variable.default } : { name: variable.name, source: 'unset', value: '' });
+  });
+}
+
+function shown(variable: Variable, value: string): string {
+  if (!variable.secret) return redact(value.trim());
+  // Registered too, so no later line (an error message) can repeat it.
+  value.split(',').forEach((part) => registerSecret(part.trim()));
+  return `[REDACTED] (${value.trim().length} characters)`;
+}
+
+/** The checks of `npm run conformance`, on the merged environment; the message of the first that fails. */
+export function check(env: Env): { error?: string; tokenSources?: Record<string, string> } {
+  try {
+    const cfg = parseConfig(env);
+    requireCredentials(cfg);
+    if (cfg.baseUrl === undefined) optionsFromEnv(env as NodeJS.ProcessEnv);
+    gateInputsFromEnv(env as NodeJS.ProcessEnv);
+    // The embedded target's issuer is only known once it runs; it serves every scope set.
+    return cfg.baseUrl === undefined ? {} : { tokenSources: { ...tokenSourceNames(cfg) } };
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ReferenceConfigError || error instanceof GateConfigError) return { error: error.message };
+    throw error;
+  }
+}
+
+export function describeConfiguration(environment: Env, dotenvPath: string): { lines: string[]; exitCode: number } {
+  const found = existsSync(dotenvPath);
+  const dotenv = found ? parseDotenv(readFileSync(dotenvPath, 'utf8')) : {};
+  const merged: Env = { ...dotenv, ...environment };
+  let preset: Env = {};
+  let presetError: string | undefined;
+  try {
+    preset = presetDefaults(merged);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    presetError = error.message;
+  }
+  const resolved = new Map(resolveVariables(environment, dotenv, preset).map((r) => [r.name, r]));
+  const width = Math.max(...VARIABLES.map((v) => v.name.length));
+  const lines = [`Configuration of lro-cancel-conformance (.env: ${dotenvPath}, ${found ? 'read' : 'not found'})`];
+  for (const group of VARIABLE_GROUPS) {
+    lines.push('', group.title);
+    for (const { name } of group.variables) {
+      const r = resolved.get(name)!;
+      lines.push(`  ${name.padEnd(width)}  ${r.source.padEnd(11)}  ${r.value}${r.note ? ` (${r.note})` : ''}`.trimEnd());
+    }
+  }
+  const known = new Set(VARIABLES.map((v) => v.name));
+  const strays = [...new Set([...Object.keys(dotenv), ...Object.keys(environment).filter((k) => OURS.test(k))])].filter((k) => !known.has(k)).sort();
+  if (strays.length) lines.push('', `not read by the suite (a typo?): ${strays.join(', ')}`);
+  const { error, tokenSources } = presetError ? { error: presetError, tokenSources: undefined } : check({ ...merged, ...preset });
+  if (tokenSources) lines.push('', `token sources: ${Object.entries(tokenSources).map(([k, s]) => `${k}: ${s}`).join('; ')}`);
+  else if (!error && blank(merged.TARGET_BASE_URL) && blank(preset.TARGET_BASE_URL)) lines.push('', 'token sources: the embedded issuer (client credentials) for every scope set');
+  lines.push('', error ? `configuration error: ${error}` : 'configuration: valid');
+  return { lines: lines.map(redact), exitCode: error ? 3 : 0 };
+}
+
+if (process.argv[1]?.endsWith('scripts/config.ts')) {
+  const { lines, exitCode } = describeConfiguration(process.env, resolve(process.env.DOTENV_CONFIG_PATH ?? '.env'));
+  console.log(lines.join('\n'));
+  process.exit(exitCode);
+}
