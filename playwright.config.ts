@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { loadEnvFile } from './src/config';
+import { useOptionsFromEnv } from './src/tls';
 
 // .env is read once here; the global setup validates it and starts the embedded target.
 loadEnvFile();
@@ -16,12 +17,15 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   // A conformance verdict must come from one attempt: a retry would hide a flaky target.
   retries: 0,
-  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 4,
+  // One by default: the tests share their operations (src/shared.ts), so more workers mostly add start-up cost (docs/performance.md).
+  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 1,
   // Long enough for every cancel attempt to settle, plus the requests around it.
   timeout: (settleSeconds * attempts + 60) * 1000,
   outputDir: `${reportsDir}/test-results`,
   reporter: [
-    ['list'],
+    // Progress only: failures (and their exchanges) are explained by the summary reporter's
+    // Failures section and the Allure report, not dumped as truncated attachments.
+    ['list', { omitFailures: true }],
     ['junit', { outputFile: `${reportsDir}/junit.xml` }],
     ['allure-playwright', { resultsDir: process.env.ALLURE_RESULTS_DIR ?? 'allure-results', detail: true, suiteTitle: true }],
     ['./src/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
@@ -32,5 +36,8 @@ export default defineConfig({
   use: {
     // API scenarios need no browser; traces would copy headers, so they stay off.
     trace: 'off',
+    // Client certificate, proxy and TARGET_TLS_INSECURE for the target (README "TLS"). Workers load this file
+    // after the global setup, so they see the embedded target's URL too.
+    ...useOptionsFromEnv(process.env),
   },
 });

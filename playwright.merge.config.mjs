@@ -6,7 +6,7 @@ const reportsDir = process.env.REPORTS_DIR ?? 'reports';
 export default {
   testDir: 'tests',
   reporter: [
-    ['list'],
+    ['list', { omitFailures: true }],
     ['junit', { outputFile: `${reportsDir}/junit.xml` }],
     ['html', { outputFolder: `${reportsDir}/playwright-report`, open: 'never' }],
     ['./src/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],

@@ -1,8 +1,9 @@
 // The embedded OAuth2 issuer (a mock: any client id and secret are accepted) and the bearer
 // token check that every API call passes before its body is read.
+import { hash } from 'node:crypto';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
-import { ApiError } from './errors';
+import { ApiError, GOOGLE_DOMAIN } from './errors';
 import type { AuthFailure, Hooks } from './faults';
 import { ALLOWED_SCOPES } from './scopes';
 
@@ -56,20 +57,53 @@ export interface AuthContext {
   audience: string;
   jwks: Issuer['jwks'];
   hooks: Hooks;
+  /** Verified tokens by sha256 (see verifyCached); one per server, since the hooks are fixed. */
+  cache: Map<string, Verified>;
+}
+
+/** What a verified token decides: until when, and whether its scopes allow the method. */
+export interface Verified {
+  exp?: number;
+  scopeOk: boolean;
 }
 
 const HUNDRED_YEARS_S = 100 * 365 * 24 * 3600;
+/** Enough for every token of a conformance run; the oldest is dropped beyond it. */
+export const TOKEN_CACHE_MAX = 256;
+
+const clockTolerance = (ctx: AuthContext) => (ctx.hooks.ignoreExpiry ? HUNDRED_YEARS_S : 0);
+/** jose's own test: expired once exp <= now - tolerance, in whole seconds. */
+const stillValid = (exp: unknown, ctx: AuthContext) => typeof exp !== 'number' || exp > Math.floor(Date.now() / 1000) - clockTolerance(ctx);
+
+/**
+ * RS256 verification is most of a request's cost, so a verified token is remembered (LRU) until
+ * its exp. An expired entry is dropped and verified again, which refuses it; failures are never
+ * remembered, so a bad token is refused afresh every time.
+ */
+async function verifyCached(token: string, ctx: AuthContext): Promise<Verified> {
+  const key = hash('sha256', token, 'base64url');
+  const hit = ctx.cache.get(key);
+  if (hit) ctx.cache.delete(key);
+  if (hit && stillValid(hit.exp, ctx)) {
+    ctx.cache.set(key, hit);
+    return hit;
+  }
+  const payload = await verifyToken(token, ctx);
+  const entry = { exp: typeof payload.exp === 'number' ? payload.exp : undefined, scopeOk: scopeAllowed(payload.scope, ctx.hooks) };
+  ctx.cache.set(key, entry);
+  if (ctx.cache.size > TOKEN_CACHE_MAX) ctx.cache.delete(ctx.cache.keys().next().value!);
+  return entry;
+}
 
 /** Signature, iss, aud and exp; the forged-token fault only decodes, the expired-token fault ignores exp. */
 async function verifyToken(token: string, ctx: AuthContext): Promise<JWTPayload> {
-  const clockTolerance = ctx.hooks.ignoreExpiry ? HUNDRED_YEARS_S : 0;
   if (!ctx.hooks.skipSignature) {
-    return (await jwtVerify(token, ctx.jwks, { issuer: ctx.issuer, audience: ctx.audience, algorithms: ['RS256'], clockTolerance })).payload;
+    return (await jwtVerify(token, ctx.jwks, { issuer: ctx.issuer, audience: ctx.audience, algorithms: ['RS256'], clockTolerance: clockTolerance(ctx) })).payload;
   }
   const payload = decodeJwt(token);
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (payload.iss !== ctx.issuer || !audiences.includes(ctx.audience)) throw new Error('claim mismatch');
-  if (typeof payload.exp === 'number' && payload.exp + clockTolerance <= Date.now() / 1000) throw Object.assign(new Error('expired'), { code: 'ERR_JWT_EXPIRED' });
+  if (!stillValid(payload.exp, ctx)) throw Object.assign(new Error('expired'), { code: 'ERR_JWT_EXPIRED' });
   return payload;
 }
 
@@ -81,29 +115,38 @@ export function scopeAllowed(claim: unknown, hooks: Hooks): boolean {
   return items.some((item) => allowed.some((scope) => match(item, scope)));
 }
 
+const ALLOWED: AuthDecision = { ok: true };
+const FORBIDDEN: AuthDecision = { ok: false, failure: 'forbidden', description: 'insufficient scopes' };
+
+/** `Bearer <token>`, the scheme in any case, surrounding whitespace allowed. */
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
+
 export async function authenticate(header: string | undefined, ctx: AuthContext): Promise<AuthDecision> {
-  if (!header?.trim()) return ctx.hooks.acceptMissingToken ? { ok: true } : { ok: false, failure: 'missing', description: 'no credentials' };
-  const [scheme, token, ...rest] = header.trim().split(/\s+/);
-  if (scheme.toLowerCase() !== 'bearer' || !token || rest.length) return { ok: false, failure: 'unsupported', description: 'Expected a Bearer token' };
-  let payload: JWTPayload;
+  if (!header?.trim()) return ctx.hooks.acceptMissingToken ? ALLOWED : { ok: false, failure: 'missing', description: 'no credentials' };
+  const token = BEARER.exec(header)?.[1];
+  if (!token) return { ok: false, failure: 'unsupported', description: 'Expected a Bearer token' };
   try {
-    payload = await verifyToken(token, ctx);
+    return (await verifyCached(token, ctx)).scopeOk ? ALLOWED : FORBIDDEN;
   } catch (e) {
     const expired = (e as { code?: string }).code === 'ERR_JWT_EXPIRED';
     return { ok: false, failure: expired ? 'expired' : 'invalid', description: expired ? 'The access token expired' : 'The access token is invalid' };
   }
-  return scopeAllowed(payload.scope, ctx.hooks) ? { ok: true } : { ok: false, failure: 'forbidden', description: 'insufficient scopes' };
 }
 
 export const failureKind = (failure: Exclude<AuthDecision, { ok: true }>['failure']): AuthFailure =>
   failure === 'forbidden' ? 'forbidden' : 'unauthenticated';
 
-const GOOGLE_DOMAIN = 'googleapis.com';
 const REASONS = { missing: 'CREDENTIALS_MISSING', expired: 'ACCESS_TOKEN_EXPIRED', invalid: 'ACCESS_TOKEN_TYPE_UNSUPPORTED', unsupported: 'ACCESS_TOKEN_TYPE_UNSUPPORTED' } as const;
 
+/** The RFC 6750 challenge's realm; `plain` leaves out error_description, as Google does. */
+export interface Challenge {
+  realm: string;
+  plain?: boolean;
+}
+
 /** The 401/403 envelope and RFC 6750 challenge; the auth-status-swapped fault answers with the other one. */
-export function authError(decision: Exclude<AuthDecision, { ok: true }>, audience: string, hooks: Hooks): ApiError {
-  const realm = `Bearer realm="${audience}"`;
+export function authError(decision: Exclude<AuthDecision, { ok: true }>, challenge: Challenge, hooks: Hooks): ApiError {
+  const realm = `Bearer realm="${challenge.realm}"`;
   const asForbidden = (decision.failure === 'forbidden') !== !!hooks.swapAuthStatus;
   if (asForbidden) {
     return new ApiError('PERMISSION_DENIED', 'Request had insufficient authentication scopes.', {
@@ -122,7 +165,9 @@ export function authError(decision: Exclude<AuthDecision, { ok: true }>, audienc
     {
       reason: REASONS[failure],
       domain: GOOGLE_DOMAIN,
-      headers: { 'www-authenticate': missing ? realm : `${realm}, error="invalid_token", error_description="${decision.description}"` },
+      headers: {
+        'www-authenticate': missing ? realm : `${realm}, error="invalid_token"${challenge.plain ? '' : `, error_description="${decision.description}"`}`,
+      },
     },
   );
 }

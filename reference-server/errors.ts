@@ -25,11 +25,16 @@ export const RPC_CODES = {
 export type RpcName = keyof typeof RPC_CODES;
 
 export const SERVICE = 'translate.googleapis.com';
+/** The domain of the reasons in google/api/error_reason.proto (the auth ones). */
+export const GOOGLE_DOMAIN = 'googleapis.com';
+/** What Google's front ends write; fastify itself writes lowercase utf-8. */
+export const GOOGLE_JSON_TYPE = 'application/json; charset=UTF-8';
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
 const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
 
 export interface FieldViolation {
-  field: string;
+  /** Google leaves it out when the payload could not be parsed at all. */
+  field?: string;
   description: string;
 }
 
@@ -55,12 +60,18 @@ export class ApiError extends Error {
   }
 }
 
-/** How envelopes are written; faults switch parts of it off. */
+/** How envelopes are written: profiles set the house style, faults switch parts of it off. */
 export interface ErrorStyle {
   rpcCodeInBody?: boolean;
   omitErrorInfo?: boolean;
+  /** 'auth': ErrorInfo only for error_reason.proto reasons (domain googleapis.com), as Google does. */
+  errorInfo?: 'all' | 'auth';
+  /** ErrorInfo domain and metadata.service of the server's own reasons. */
+  service?: string;
+  jsonType?: string;
   plainText?: boolean;
   omitChallenge?: boolean;
+  omitChallengeOn403?: boolean;
 }
 
 export interface ErrorReply {
@@ -74,15 +85,17 @@ export interface ErrorReply {
 export function renderError(err: ApiError, method: string | undefined, style: ErrorStyle = {}): ErrorReply {
   const { code, http } = RPC_CODES[err.rpc];
   const status = err.detail.httpStatus ?? http;
-  const headers = style.omitChallenge ? {} : { ...err.detail.headers };
+  const headers = style.omitChallenge || (style.omitChallengeOn403 && status === 403) ? {} : { ...err.detail.headers };
   if (style.plainText) return { status, headers, contentType: 'text/plain; charset=utf-8', body: `Error: ${err.message}` };
-  const metadata = { service: SERVICE, ...(method ? { method } : {}), ...err.detail.metadata };
+  const service = style.service ?? SERVICE;
+  const withInfo = !style.omitErrorInfo && (style.errorInfo !== 'auth' || err.detail.domain === GOOGLE_DOMAIN);
+  const metadata = { service, ...(method ? { method } : {}), ...err.detail.metadata };
   const details = [
     ...(err.detail.fieldViolations?.length ? [{ '@type': BAD_REQUEST_TYPE, fieldViolations: err.detail.fieldViolations }] : []),
-    ...(style.omitErrorInfo ? [] : [{ '@type': ERROR_INFO_TYPE, reason: err.detail.reason, domain: err.detail.domain ?? SERVICE, metadata }]),
+    ...(withInfo ? [{ '@type': ERROR_INFO_TYPE, reason: err.detail.reason, domain: err.detail.domain ?? service, metadata }] : []),
   ];
   const error = { code: style.rpcCodeInBody ? code : http, message: err.message, status: err.rpc, ...(details.length ? { details } : {}) };
-  return { status, headers, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error }) };
+  return { status, headers, contentType: style.jsonType ?? GOOGLE_JSON_TYPE, body: JSON.stringify({ error }) };
 }
 
 export function sendError(reply: FastifyReply, err: ApiError, method: string | undefined, style?: ErrorStyle): FastifyReply {
@@ -122,3 +135,6 @@ export const notFound = (what: string) => new ApiError('NOT_FOUND', what, { reas
 export const methodNotFound = () => new ApiError('NOT_FOUND', 'Method not found.', { reason: 'METHOD_NOT_FOUND' });
 export const invalidArgument = (message: string, reason: string, fieldViolations?: FieldViolation[]) =>
   new ApiError('INVALID_ARGUMENT', message, { reason, fieldViolations });
+/** A payload Google could not read: the message again as the one field violation, as its front end does. */
+export const invalidPayload = (message: string, reason: string, field?: string) =>
+  invalidArgument(message, reason, [{ ...(field ? { field } : {}), description: message }]);

@@ -28,6 +28,10 @@ export interface Hooks {
   swapAuthStatus?: boolean;
   /** A cancel refused for these reasons still takes effect. */
   cancelDespite?: AuthFailure[];
+  /** No token is checked at all. */
+  authOff?: boolean;
+  /** A bad bearer token (not a missing one, not a scope refusal) gets its connection destroyed. */
+  resetOnBadToken?: boolean;
   // -- cancel body parsing: overrides of the default verdicts --
   cancelBody?: Partial<Record<BodyKind, 'accept' | 'reject'>>;
   // -- cancel handler --
@@ -43,7 +47,11 @@ export interface Hooks {
   malformedNameInternal?: boolean;
   /** Implies an unimplemented cancel, answered differently. */
   unimplemented?: { rpc?: RpcName; httpStatus?: number; sideEffect?: boolean };
-  // -- operation view / list / wait --
+  // -- operation lookup, view / list / wait --
+  /** Finds an operation by its last segment under any parent. */
+  resolveById?: boolean;
+  /** GET of an operation that had an accepted cancel answers this error. */
+  getAfterCancel?: 'INTERNAL' | 'PERMISSION_DENIED';
   views?: ViewHook[];
   hideFromList?: (phase: Phase) => boolean;
   waitStale?: boolean;
@@ -56,63 +64,212 @@ const whenCancelled =
   (op, ctx) =>
     ctx.phase.state === 'CANCELLED' ? fn(op, ctx) : op;
 
-const cancelledCode = (code: unknown): ViewHook => whenCancelled((op) => ({ ...op, error: { code, message: CANCELLED_MESSAGE } }));
 const withoutKeys = (op: Json, ...keys: string[]) => Object.fromEntries(Object.entries(op).filter(([k]) => !keys.includes(k)));
+/** Rewrites an object-valued metadata; a null or absent one (generic servers) stays as it is. */
+const withMetadata = (op: Json, fn: (m: Json) => Json): Json =>
+  typeof op.metadata === 'object' && op.metadata !== null ? { ...op, metadata: fn(op.metadata as Json) } : op;
+/** A cancelled operation shows this error code (and, optionally, rewritten metadata). */
+const cancelledCode = (code: unknown, metadata: (m: Json) => Json = (m) => m): ViewHook =>
+  whenCancelled((op) => ({ ...withMetadata(op, metadata), error: { code, message: CANCELLED_MESSAGE } }));
+
+/** A named deviation: what it does, the requirement IDs it is meant to break, its hooks. */
+export interface Fault {
+  description: string;
+  breaks: readonly string[];
+  hooks: Hooks;
+}
 
 export type FaultName = keyof typeof FAULT_TABLE;
 
 const FAULT_TABLE = {
-  'cancel-deletes-operation': { description: 'A successful cancel removes the operation (later GET is 404).', hooks: { deleteOnCancel: true } },
-  'cancelled-code-unknown': { description: 'A cancelled operation shows error.code 2.', hooks: { views: [cancelledCode(2)] } },
-  'cancelled-code-http-499': { description: 'A cancelled operation shows error.code 499.', hooks: { views: [cancelledCode(499)] } },
-  'cancelled-code-string': { description: 'A cancelled operation shows error.code "CANCELLED".', hooks: { views: [cancelledCode('CANCELLED')] } },
+  'cancel-deletes-operation': {
+    description: 'A successful cancel removes the operation (later GET is 404).',
+    breaks: ['cancel.outcome.exists'],
+    hooks: { deleteOnCancel: true },
+  },
+  'cancelled-code-unknown': {
+    description: 'A cancelled operation shows error.code 2.',
+    breaks: ['cancel.outcome.error-code'],
+    hooks: { views: [cancelledCode(2)] },
+  },
+  'cancelled-code-http-499': {
+    description: 'A cancelled operation shows error.code 499.',
+    breaks: ['cancel.outcome.error-code'],
+    hooks: { views: [cancelledCode(499)] },
+  },
+  'cancelled-code-string': {
+    description: 'A cancelled operation shows error.code "CANCELLED".',
+    breaks: ['cancel.outcome.error-code'],
+    hooks: { views: [cancelledCode('CANCELLED')] },
+  },
   'cancelled-with-response': {
     description: 'A cancelled operation has both error{code:1} and a response.',
+    breaks: ['cancel.outcome.exclusive-result', 'cancel.outcome.error-code'],
     hooks: { views: [whenCancelled((op, ctx) => ({ ...op, response: ctx.response() }))] },
   },
-  'cancelled-without-done': { description: "A cancelled operation's JSON omits done.", hooks: { views: [whenCancelled((op) => withoutKeys(op, 'done'))] } },
-  'cancel-returns-operation': { description: 'Cancel answers 200 with the Operation instead of {}.', hooks: { cancelReply: 'operation' } },
-  'cancel-returns-204': { description: 'Cancel answers 204 with no body.', hooks: { cancelReply: 'no-content' } },
-  'cancel-returns-text': { description: 'Cancel answers 200 {} as text/plain.', hooks: { cancelReply: 'text' } },
-  'zero-length-rejected': { description: 'A zero-length cancel body gets 400 ({} still accepted).', hooks: { cancelBody: { zeroLength: 'reject' } } },
-  'empty-object-rejected': { description: 'A {} cancel body gets 400 (zero-length still accepted).', hooks: { cancelBody: { emptyObject: 'reject' } } },
-  'unknown-fields-accepted': { description: 'Unknown fields in the cancel body are ignored.', hooks: { cancelBody: { unknownField: 'accept' } } },
-  'malformed-json-accepted': { description: 'A malformed or non-object cancel body is taken as {}.', hooks: { cancelBody: { malformed: 'accept' } } },
-  'wrong-method-cancels': { description: 'GET, PUT and DELETE on {name}:cancel cancel and answer 200 {}.', hooks: { wrongMethodCancels: true } },
-  'scopes-ignored': { description: 'Any valid token is allowed whatever its scopes.', hooks: { scopesIgnored: true } },
+  'cancelled-without-done': {
+    description: "A cancelled operation's JSON omits done.",
+    breaks: ['cancel.outcome.exclusive-result', 'cancel.outcome.error-code'],
+    hooks: { views: [whenCancelled((op) => withoutKeys(op, 'done'))] },
+  },
+  'cancel-returns-operation': {
+    description: 'Cancel answers 200 with the Operation instead of {}.',
+    breaks: ['cancel.response.empty', 'cancel.response.json'],
+    hooks: { cancelReply: 'operation' },
+  },
+  'cancel-returns-204': {
+    description: 'Cancel answers 204 with no body.',
+    breaks: ['cancel.response.json'],
+    hooks: { cancelReply: 'no-content' },
+  },
+  'cancel-returns-text': {
+    description: 'Cancel answers 200 {} as text/plain.',
+    breaks: ['cancel.response.json'],
+    hooks: { cancelReply: 'text' },
+  },
+  'zero-length-rejected': {
+    description: 'A zero-length cancel body gets 400 ({} still accepted).',
+    breaks: ['cancel.request.zero-length'],
+    hooks: { cancelBody: { zeroLength: 'reject' } },
+  },
+  'empty-object-rejected': {
+    description: 'A {} cancel body gets 400 (zero-length still accepted).',
+    breaks: ['cancel.request.empty-object'],
+    hooks: { cancelBody: { emptyObject: 'reject' } },
+  },
+  'unknown-fields-accepted': {
+    description: 'Unknown fields in the cancel body are ignored.',
+    breaks: ['cancel.request.unknown-field'],
+    hooks: { cancelBody: { unknownField: 'accept' } },
+  },
+  'malformed-json-accepted': {
+    description: 'A malformed or non-object cancel body is taken as {}.',
+    breaks: ['cancel.request.malformed-json'],
+    hooks: { cancelBody: { malformed: 'accept' } },
+  },
+  'wrong-method-cancels': {
+    description: 'GET, PUT and DELETE on {name}:cancel cancel and answer 200 {}.',
+    breaks: ['cancel.request.wrong-method'],
+    hooks: { wrongMethodCancels: true },
+  },
+  'scopes-ignored': {
+    description: 'Any valid token is allowed whatever its scopes.',
+    breaks: ['cancel.auth.insufficient-scope'],
+    hooks: { scopesIgnored: true },
+  },
   'lookalike-scope-accepted': {
     description: 'A scope item is allowed if it starts with an allowed scope (cloud-platform.read-only passes).',
+    breaks: ['cancel.auth.insufficient-scope'],
     hooks: { scopeMatch: (item: string, allowed: string) => item.startsWith(allowed) },
   },
-  'translation-scope-rejected': { description: 'The cloud-translation scope alone gets 403.', hooks: { scopeDenied: [TRANSLATION_SCOPE] } },
-  'platform-scope-rejected': { description: 'The cloud-platform scope alone gets 403.', hooks: { scopeDenied: [PLATFORM_SCOPE] } },
-  'forbidden-still-cancels': { description: 'An insufficient-scope cancel answers 403 but takes effect.', hooks: { cancelDespite: ['forbidden'] } },
-  'unauthenticated-still-cancels': { description: 'A 401 cancel still cancels the named operation.', hooks: { cancelDespite: ['unauthenticated'] } },
-  'auth-status-swapped': { description: 'Every 401 answers 403 PERMISSION_DENIED and every 403 answers 401 UNAUTHENTICATED.', hooks: { swapAuthStatus: true } },
-  'missing-token-accepted': { description: 'A request without Authorization is allowed.', hooks: { acceptMissingToken: true } },
-  'expired-token-accepted': { description: 'Token expiry is not checked.', hooks: { ignoreExpiry: true } },
-  'forged-token-accepted': { description: 'Token signatures are not verified (iss, aud, exp and scope still are).', hooks: { skipSignature: true } },
-  'no-www-authenticate': { description: '401 and 403 carry no WWW-Authenticate header.', hooks: { errorStyle: { omitChallenge: true } } },
-  'no-error-info': { description: 'Error envelopes carry no ErrorInfo.', hooks: { errorStyle: { omitErrorInfo: true } } },
-  'error-without-envelope': { description: 'Every error body is text/plain "Error: <message>".', hooks: { errorStyle: { plainText: true } } },
-  'error-code-is-rpc': { description: "The envelope's code is the rpc number instead of the HTTP status.", hooks: { errorStyle: { rpcCodeInBody: true } } },
-  'unimplemented-as-404': { description: 'An unimplemented cancel answers 404 NOT_FOUND instead of 501.', hooks: { unimplemented: { rpc: 'NOT_FOUND' } } },
-  'unimplemented-as-500': { description: 'An unimplemented cancel answers 500 INTERNAL.', hooks: { unimplemented: { rpc: 'INTERNAL' } } },
-  'unimplemented-as-200': { description: 'An unimplemented cancel answers HTTP 200 with the UNIMPLEMENTED envelope.', hooks: { unimplemented: { httpStatus: 200 } } },
-  'unimplemented-side-effect': { description: 'Cancel answers 501 UNIMPLEMENTED but cancels anyway.', hooks: { unimplemented: { sideEffect: true } } },
+  'translation-scope-rejected': {
+    description: 'The cloud-translation scope alone gets 403.',
+    breaks: ['cancel.auth.translation-scope'],
+    hooks: { scopeDenied: [TRANSLATION_SCOPE] },
+  },
+  'platform-scope-rejected': {
+    description: 'The cloud-platform scope alone gets 403.',
+    breaks: ['cancel.auth.platform-scope'],
+    hooks: { scopeDenied: [PLATFORM_SCOPE] },
+  },
+  'forbidden-still-cancels': {
+    description: 'An insufficient-scope cancel answers 403 but takes effect.',
+    breaks: ['cancel.auth.no-side-effect'],
+    hooks: { cancelDespite: ['forbidden'] },
+  },
+  'unauthenticated-still-cancels': {
+    description: 'A 401 cancel still cancels the named operation.',
+    breaks: ['cancel.auth.no-side-effect'],
+    hooks: { cancelDespite: ['unauthenticated'] },
+  },
+  'auth-status-swapped': {
+    description: 'Every 401 answers 403 PERMISSION_DENIED and every 403 answers 401 UNAUTHENTICATED.',
+    breaks: ['cancel.auth.missing', 'cancel.auth.invalid', 'cancel.auth.insufficient-scope', 'cancel.auth.challenge'],
+    hooks: { swapAuthStatus: true },
+  },
+  'missing-token-accepted': {
+    description: 'A request without Authorization is allowed.',
+    breaks: ['cancel.auth.missing'],
+    hooks: { acceptMissingToken: true },
+  },
+  'expired-token-accepted': {
+    description: 'Token expiry is not checked.',
+    breaks: ['cancel.auth.invalid'],
+    hooks: { ignoreExpiry: true },
+  },
+  'forged-token-accepted': {
+    description: 'Token signatures are not verified (iss, aud, exp and scope still are).',
+    breaks: ['cancel.auth.invalid'],
+    hooks: { skipSignature: true },
+  },
+  'no-www-authenticate': {
+    description: '401 and 403 carry no WWW-Authenticate header.',
+    breaks: ['cancel.auth.challenge'],
+    hooks: { errorStyle: { omitChallenge: true } },
+  },
+  'no-error-info': {
+    description: 'Error envelopes carry no ErrorInfo.',
+    breaks: ['errors.error-info'],
+    hooks: { errorStyle: { omitErrorInfo: true } },
+  },
+  'error-without-envelope': {
+    description: 'Every error body is text/plain "Error: <message>".',
+    breaks: ['errors.envelope', 'errors.error-info'],
+    hooks: { errorStyle: { plainText: true } },
+  },
+  'error-code-is-rpc': {
+    description: "The envelope's code is the rpc number instead of the HTTP status.",
+    breaks: ['errors.envelope'],
+    hooks: { errorStyle: { rpcCodeInBody: true } },
+  },
+  'unimplemented-as-404': {
+    description: 'An unimplemented cancel answers 404 NOT_FOUND instead of 501.',
+    breaks: ['cancel.unimplemented.status'],
+    hooks: { unimplemented: { rpc: 'NOT_FOUND' } },
+  },
+  'unimplemented-as-500': {
+    description: 'An unimplemented cancel answers 500 INTERNAL.',
+    breaks: ['cancel.unimplemented.status'],
+    hooks: { unimplemented: { rpc: 'INTERNAL' } },
+  },
+  'unimplemented-as-200': {
+    description: 'An unimplemented cancel answers HTTP 200 with the UNIMPLEMENTED envelope.',
+    breaks: ['cancel.unimplemented.status'],
+    hooks: { unimplemented: { httpStatus: 200 } },
+  },
+  'unimplemented-side-effect': {
+    description: 'Cancel answers 501 UNIMPLEMENTED but cancels anyway.',
+    breaks: ['cancel.unimplemented.no-side-effect'],
+    hooks: { unimplemented: { sideEffect: true } },
+  },
   'finished-overwritten': {
     description: 'Cancelling a succeeded operation answers 200 {} and overwrites its result with error{code:1}.',
+    breaks: ['cancel.semantics.finished-unchanged'],
     hooks: { overwriteFinished: true },
   },
-  'unknown-name-ok': { description: 'Cancel of a well-formed unknown name answers 200 {}.', hooks: { unknownNameOk: true } },
-  'malformed-name-500': { description: 'Cancel of a malformed name answers 500 INTERNAL.', hooks: { malformedNameInternal: true } },
-  'cancelled-not-listed': { description: 'List omits cancelled operations.', hooks: { hideFromList: (p: Phase) => p.state === 'CANCELLED' } },
+  'unknown-name-ok': {
+    description: 'Cancel of a well-formed unknown name answers 200 {}.',
+    breaks: ['cancel.semantics.not-found'],
+    hooks: { unknownNameOk: true },
+  },
+  'malformed-name-500': {
+    description: 'Cancel of a malformed name answers 500 INTERNAL.',
+    breaks: ['cancel.semantics.malformed-name'],
+    hooks: { malformedNameInternal: true },
+  },
+  'cancelled-not-listed': {
+    description: 'List omits cancelled operations.',
+    breaks: ['cancel.outcome.listed'],
+    hooks: { hideFromList: (p: Phase) => p.state === 'CANCELLED' },
+  },
   'wait-stale': {
     description: ':wait on a cancelled or cancelling operation returns a stale RUNNING snapshot after the timeout.',
+    breaks: ['cancel.outcome.wait'],
     hooks: { waitStale: true },
   },
   'metadata-state-stuck': {
     description: 'Metadata state stays RUNNING after a cancel.',
+    breaks: ['cancel.outcome.metadata-state'],
     hooks: {
       views: [
         (op: Json, { phase }: ViewContext) =>
@@ -120,16 +277,69 @@ const FAULT_TABLE = {
       ],
     },
   },
-  'repeat-cancel-conflict': { description: 'A cancel of a cancelling or cancelled operation answers 409 ABORTED.', hooks: { repeatConflict: true } },
-  'concurrent-cancel-conflict': { description: 'A cancel is in flight for 300 ms; a concurrent one gets 409 ABORTED.', hooks: { inFlightMs: 300 } },
-  'cancel-never-settles': { description: 'Cancel answers 200 {} but the operation stays CANCELLING forever.', hooks: { cancelNeverSettles: true } },
+  'repeat-cancel-conflict': {
+    description: 'A cancel of a cancelling or cancelled operation answers 409 ABORTED.',
+    breaks: ['cancel.semantics.idempotent'],
+    hooks: { repeatConflict: true },
+  },
+  'concurrent-cancel-conflict': {
+    description: 'A cancel is in flight for 300 ms; a concurrent one gets 409 ABORTED.',
+    breaks: ['cancel.semantics.concurrent'],
+    hooks: { inFlightMs: 300 },
+  },
+  'cancel-never-settles': {
+    description: 'Cancel answers 200 {} but the operation stays CANCELLING forever.',
+    breaks: [],
+    hooks: { cancelNeverSettles: true },
+  },
   'race-result-malformed': {
     description: '(with profile race) an operation that completes despite a cancel is done with neither response nor error.',
+    breaks: ['cancel.outcome.completed-anyway'],
     hooks: { views: [(op: Json, { phase }: ViewContext) => (phase.cancelIgnored && phase.done ? withoutKeys(op, 'response', 'error') : op)] },
   },
-} satisfies Record<string, { description: string; hooks: Hooks }>;
+  'accepts-every-call': {
+    description: 'Auth is off: no token, a forged or expired one, or any scope is accepted.',
+    breaks: ['cancel.auth.missing', 'cancel.auth.invalid', 'cancel.auth.insufficient-scope'],
+    hooks: { authOff: true },
+  },
+  'cancelled-as-failed': {
+    description: 'A cancelled operation ends done with error.code 2 (UNKNOWN) and metadata state FAILED.',
+    breaks: ['cancel.outcome.error-code'],
+    hooks: { views: [cancelledCode(2, (m) => ({ ...m, state: 'FAILED' }))] },
+  },
+  'cancelled-as-499': {
+    description: 'A cancelled operation ends done with error.code 499 and metadata without a state.',
+    breaks: ['cancel.outcome.error-code'],
+    hooks: { views: [cancelledCode(499, (m) => withoutKeys(m, 'state'))] },
+  },
+  'get-fails-after-cancel': {
+    description: 'After an accepted cancel, GET of that operation answers 500 INTERNAL.',
+    breaks: ['cancel.outcome.exists'],
+    hooks: { getAfterCancel: 'INTERNAL' },
+  },
+  'get-forbidden-after-cancel': {
+    description: 'After an accepted cancel, GET of that operation answers 403 PERMISSION_DENIED.',
+    breaks: ['cancel.outcome.exists'],
+    hooks: { getAfterCancel: 'PERMISSION_DENIED' },
+  },
+  'cross-parent-resolves': {
+    description: 'Operations are found by their last segment alone, whatever project or location the name gives.',
+    breaks: ['cancel.security.cross-parent'],
+    hooks: { resolveById: true },
+  },
+  'forged-token-reset': {
+    description: 'A request with an invalid, forged or expired bearer token has its connection destroyed (no HTTP answer).',
+    breaks: ['cancel.auth.invalid'],
+    hooks: { resetOnBadToken: true },
+  },
+  'no-challenge-on-403': {
+    description: '403 replies carry no WWW-Authenticate (401 replies still do).',
+    breaks: ['cancel.auth.challenge'],
+    hooks: { errorStyle: { omitChallengeOn403: true } },
+  },
+} satisfies Record<string, Fault>;
 
-export const FAULTS: Record<FaultName, { description: string; hooks: Hooks }> = FAULT_TABLE;
+export const FAULTS: Record<FaultName, Fault> = FAULT_TABLE;
 
 export const isFaultName = (s: string): s is FaultName => Object.hasOwn(FAULTS, s);
 

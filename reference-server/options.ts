@@ -1,4 +1,5 @@
 // ReferenceOptions and their parsing from REFERENCE_* environment variables.
+import { readFileSync } from 'node:fs';
 import { FAULTS, isFaultName, type FaultName } from './faults';
 import { DEFAULT_CANCEL_DELAY_MS, PROFILES, isProfileName, type ProfileName } from './profiles';
 
@@ -10,6 +11,15 @@ export interface ReferenceOptions {
   finishedCancel: 'failed-precondition' | 'noop';
   maxOperations: number;
   audience: string;
+  /** Listen on HTTPS with this PEM certificate and key; `ca` + `requestClientCert`: only clients with a certificate from `ca` get in. */
+  tls?: ReferenceTls;
+}
+
+export interface ReferenceTls {
+  key: string;
+  cert: string;
+  ca?: string;
+  requestClientCert?: boolean;
 }
 
 export class ReferenceConfigError extends Error {
@@ -38,7 +48,7 @@ function faultList(value: string): FaultName[] {
   return [...new Set(names as FaultName[])];
 }
 
-/** Fills unset options; the cancel delay defaults to the profile's own. */
+/** Fills unset options; the cancel delay and the finished-cancel answer default to the profile's own. */
 export function withDefaults(opts: Partial<ReferenceOptions> = {}): ReferenceOptions {
   const profile = opts.profile ?? 'conformant';
   return {
@@ -46,9 +56,10 @@ export function withDefaults(opts: Partial<ReferenceOptions> = {}): ReferenceOpt
     profile,
     faults: opts.faults ?? [],
     cancelDelayMs: opts.cancelDelayMs ?? PROFILES[profile].cancelDelayMs ?? DEFAULT_CANCEL_DELAY_MS,
-    finishedCancel: opts.finishedCancel ?? 'failed-precondition',
+    finishedCancel: opts.finishedCancel ?? PROFILES[profile].finishedCancel ?? 'failed-precondition',
     maxOperations: opts.maxOperations ?? 100_000,
     audience: opts.audience ?? DEFAULT_AUDIENCE,
+    ...(opts.tls ? { tls: opts.tls } : {}),
   };
 }
 
@@ -71,5 +82,30 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ReferenceOptions {
     const value = env[name]?.trim();
     return value ? read(value) : {};
   });
-  return withDefaults(Object.assign({}, ...parts));
+  return withDefaults(Object.assign({}, ...parts, tlsFromEnv(env)));
+}
+
+/** node:https server options for ReferenceTls (fastify's `https`). */
+export const httpsServerOptions = (t: ReferenceTls) => ({
+  key: t.key,
+  cert: t.cert,
+  ...(t.ca ? { ca: t.ca } : {}),
+  requestCert: !!t.requestClientCert,
+  rejectUnauthorized: !!t.requestClientCert,
+});
+
+/** REFERENCE_TLS_CERT + REFERENCE_TLS_KEY (PEM files): HTTPS; REFERENCE_TLS_CLIENT_CA too: client certificates required. */
+function tlsFromEnv(env: NodeJS.ProcessEnv): Partial<ReferenceOptions> {
+  const [cert, key, ca] = ['REFERENCE_TLS_CERT', 'REFERENCE_TLS_KEY', 'REFERENCE_TLS_CLIENT_CA'].map((name) => {
+    const file = env[name]?.trim();
+    if (!file) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new ReferenceConfigError(`${name}=${file} cannot be read; it must name a PEM file.`);
+    }
+  });
+  if (!cert && !key && !ca) return {};
+  if (!cert || !key) throw new ReferenceConfigError('REFERENCE_TLS_CERT and REFERENCE_TLS_KEY go together (PEM certificate and its key).');
+  return { tls: { cert, key, ...(ca ? { ca, requestClientCert: true } : {}) } };
 }

@@ -1,16 +1,48 @@
-// Server-wide behaviours, chosen with REFERENCE_PROFILE.
+// Server-wide behaviours, chosen with REFERENCE_PROFILE. Each profile is data read at the seams
+// (routes, names, auth, error writer, cancel policy); the handlers never branch on its name.
 
-export type ProfileName = 'conformant' | 'unimplemented' | 'slow-cancel' | 'race';
+export type ProfileName = 'conformant' | 'unimplemented' | 'slow-cancel' | 'race' | 'google-faithful' | 'generic-lro';
+
+/** Which API the server exposes: Translation v3 under `projects/...`, or a generic `operations/{id}` job API. */
+export type Surface = 'translation' | 'generic';
+
+/**
+ * What a request that matches no method gets: the AIP-193 envelope, Google's front-end HTML 404
+ * page, or what a plain fastify server answers.
+ */
+export type Unmatched = 'envelope' | 'google-html' | 'fastify';
 
 export interface Profile {
   description: string;
+  surface?: Surface;
+  unmatched?: Unmatched;
+  /** No bearer token is checked: any token or none is accepted. */
+  noAuth?: boolean;
+  /** The realm of every challenge; the server's audience when unset. */
+  realm?: string;
+  /** Challenges carry no error_description, as Google's own. */
+  plainChallenge?: boolean;
+  /** ErrorInfo on every error, or only on auth errors (Google: payload errors carry BadRequest only, NOT_FOUND nothing). */
+  errorInfo?: 'all' | 'auth';
+  /** The ErrorInfo domain and metadata.service of non-auth errors. */
+  service?: string;
   /** Cancel answers 501 UNIMPLEMENTED and touches nothing. */
   cancelUnimplemented?: boolean;
   /** Default cancel delay when REFERENCE_CANCEL_DELAY_MS is not set. */
   cancelDelayMs?: number;
-  /** Quick operations (see QUICK_LIMIT_MS) ignore a cancel and finish normally. */
+  /** Default of REFERENCE_FINISHED_CANCEL. */
+  finishedCancel?: 'failed-precondition' | 'noop';
+  /** A cancelled operation counts as finished: a repeat cancel gets the finished-cancel answer. */
+  cancelledIsFinished?: boolean;
+  /** Quick operations (see SIMULATION.quickLimitMs) ignore a cancel and finish normally. */
   quickOpsIgnoreCancel?: boolean;
+  /** Quick operations take this long instead of their simulated duration. */
+  quickDurationMs?: number;
+  /** A create under `projects/{p}` makes `projects/{p}/locations/{this}/operations/{id}` (the public v3 name). */
+  defaultLocation?: string;
 }
+
+export const GOOGLE_REALM = 'https://accounts.google.com/';
 
 export const PROFILES: Record<ProfileName, Profile> = {
   conformant: { description: 'Behaves like Google: cancel lands after the cancel delay, the operation ends CANCELLED with error code 1.' },
@@ -22,6 +54,28 @@ export const PROFILES: Record<ProfileName, Profile> = {
   race: {
     description: 'Quick operations finish SUCCEEDED despite a cancel (200 {}, best effort); long ones cancel normally.',
     quickOpsIgnoreCancel: true,
+  },
+  'google-faithful': {
+    description:
+      'The public v3 front end as observed: names projects/{p}/locations/{l}/operations/{id}, HTML 404 for unrouted requests, ' +
+      'BadRequest-only payload errors, bare NOT_FOUND, Google realm, FAILED_PRECONDITION on any finished operation, quick operations done in 1 ms.',
+    unmatched: 'google-html',
+    realm: GOOGLE_REALM,
+    plainChallenge: true,
+    errorInfo: 'auth',
+    cancelledIsFinished: true,
+    quickDurationMs: 1,
+    defaultLocation: 'us-central1',
+  },
+  'generic-lro': {
+    description:
+      'A third-party LRO server: POST /v3/jobs:run, names operations/{id}, metadata null, no :wait, no auth, ' +
+      "fastify's own 404 for unrouted requests, cancel of a finished operation is a 200 no-op.",
+    surface: 'generic',
+    unmatched: 'fastify',
+    noAuth: true,
+    service: 'jobs.reference.test',
+    finishedCancel: 'noop',
   },
 };
 

@@ -1,6 +1,6 @@
 // Reading request bodies as proto3 JSON: the raw text is classified first (so the cancel body
 // policy can be a table), then checked against a small message schema.
-import { invalidArgument, type FieldViolation } from './errors';
+import { invalidArgument, invalidPayload, type FieldViolation } from './errors';
 import type { Json } from './store';
 
 export type ParsedBody = { kind: 'zeroLength' } | { kind: 'malformed'; message: string } | { kind: 'object'; value: Json };
@@ -45,7 +45,7 @@ const typeOk: Record<string, (v: unknown) => boolean> = {
 /** Throws INVALID_ARGUMENT for unknown names and wrong types (parse errors); returns missing-field violations. */
 export function checkMessage(value: unknown, schema: Schema, path = ''): FieldViolation[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(`Invalid JSON payload received. Expected an object at '${path || 'root'}'.`, 'MALFORMED_JSON');
+    throw invalidPayload(`Invalid JSON payload received. Expected an object at '${path || 'root'}'.`, 'MALFORMED_JSON');
   }
   const where = path ? ` at '${path}'` : '';
   const violations: FieldViolation[] = [];
@@ -54,7 +54,7 @@ export function checkMessage(value: unknown, schema: Schema, path = ''): FieldVi
     const name = camel(key);
     // Own fields only: "constructor" or "toString" must not find Object.prototype's members.
     const type = Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
-    if (!type) throw invalidArgument(`Invalid JSON payload received. Unknown name "${key}"${where}: Cannot find field.`, 'UNKNOWN_FIELD', [{ field: path ? `${path}.${key}` : key, description: `Unknown name "${key}"` }]);
+    if (!type) throw invalidPayload(`Invalid JSON payload received. Unknown name "${key}"${where}: Cannot find field.`, 'UNKNOWN_FIELD', path ? `${path}.${key}` : key);
     if (v !== null) present.set(name, v);
     violations.push(...checkField(v, type, path ? `${path}.${name}` : name));
   }
@@ -109,6 +109,9 @@ export const BATCH_TRANSLATE_DOCUMENT: Schema = {
 };
 
 export const WAIT_OPERATION: Schema = { fields: { timeout: 'string' } };
+
+/** CancelOperationRequest: `name` is a field of it (transcoders let it override the path), nothing else is. */
+export const CANCEL_OPERATION: Schema = { fields: { name: 'string' } };
 
 /** The input URIs of a checked BatchTranslateDocumentRequest (snake or camel case). */
 export function inputUris(body: Json): string[] {

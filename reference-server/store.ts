@@ -4,6 +4,7 @@
 export const METADATA_TYPE = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentMetadata';
 export const RESPONSE_TYPE = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentResponse';
 export const CANCELLED_MESSAGE = 'Operation cancelled by the caller.';
+const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
 
 /** Simulation costs: one document per target language takes PER_DOCUMENT_MS. */
 export const SIMULATION = {
@@ -107,13 +108,33 @@ export function responseJson(r: OpRecord): Json {
   return compact({ '@type': RESPONSE_TYPE, ...counters(r, 1), submitTime: timestamp(r.submitMs), endTime: timestamp(finishMs(r)) });
 }
 
+const resultOf = (r: OpRecord, phase: Phase, response: (r: OpRecord) => Json) =>
+  phase.state === 'CANCELLED' ? { error: { code: 1, message: CANCELLED_MESSAGE } } : phase.state === 'SUCCEEDED' ? { response: response(r) } : {};
+
 /** The Operation as Google serializes it: no `done` while running, exactly one of error/response when done. */
 export function operationJson(r: OpRecord, phase: Phase): Json {
   const metadata = compact({ '@type': METADATA_TYPE, state: phase.state, ...counters(r, phase.progress), submitTime: timestamp(r.submitMs) });
-  const result =
-    phase.state === 'CANCELLED' ? { error: { code: 1, message: CANCELLED_MESSAGE } } : phase.state === 'SUCCEEDED' ? { response: responseJson(r) } : {};
-  return { name: r.name, metadata, ...(phase.done ? { done: true } : {}), ...result };
+  return { name: r.name, metadata, ...(phase.done ? { done: true } : {}), ...resultOf(r, phase, responseJson) };
 }
+
+/** A generic job's result: google.protobuf.Empty packed in an Any. */
+export const jobResponseJson = (): Json => ({ '@type': EMPTY_TYPE, value: {} });
+
+/** A generic job as protojson writes it with unpopulated fields emitted: `metadata: null`, `done: false`. */
+export function jobJson(r: OpRecord, phase: Phase): Json {
+  return { name: r.name, metadata: null, done: phase.done, ...resultOf(r, phase, jobResponseJson) };
+}
+
+/** How a surface serializes its operations. */
+export interface Rendering {
+  operation: (r: OpRecord, phase: Phase) => Json;
+  response: (r: OpRecord) => Json;
+}
+export const TRANSLATION_RENDERING: Rendering = { operation: operationJson, response: responseJson };
+export const JOB_RENDERING: Rendering = { operation: jobJson, response: jobResponseJson };
+
+/** A generic job of the given duration (no documents, no counters). */
+export const jobWorkload = (durationMs: number): Workload => ({ documents: 0, durationMs, totalPages: 0, totalCharacters: 0 });
 
 // ---- cancellation ----
 
@@ -123,11 +144,13 @@ export interface CancelPolicy {
   delayMs: number;
   /** The race profile: accept the cancel but let the operation finish. */
   ignore: boolean;
+  /** A cancelled operation is finished, so a repeat cancel says 'finished' rather than 'already'. */
+  cancelledIsFinished?: boolean;
 }
 
 /** Applies a cancel request to the record and says what happened; never touches a finished result. */
 export function requestCancel(r: OpRecord, now: number, policy: CancelPolicy): CancelOutcome {
-  if (cancelActive(r) || r.overwrittenMs !== undefined) return 'already';
+  if (cancelActive(r) || r.overwrittenMs !== undefined) return policy.cancelledIsFinished && phaseAt(r, now).done ? 'finished' : 'already';
   if (phaseAt(r, now).done) return 'finished';
   if (r.cancelIgnored) return 'already';
   r.cancelRequestedMs = now;
@@ -141,12 +164,17 @@ export function requestCancel(r: OpRecord, now: number, policy: CancelPolicy): C
 
 // ---- the store ----
 
+/** `{parent}/operations/{id}`, or `operations/{id}` for a server without parents. */
+export const operationName = (parent: string, id: string) => (parent ? `${parent}/operations/${id}` : `operations/${id}`);
+
 /**
- * At most `max` operations, kept in a Map (insertion order = age). When full, the oldest
- * finished operation is evicted; when none has finished, create() refuses (RESOURCE_EXHAUSTED).
+ * At most `max` operations, kept in a Map (insertion order = age) and indexed by parent, so a
+ * list never walks other parents' operations. When full, the oldest finished operation is
+ * evicted; when none has finished, create() refuses (RESOURCE_EXHAUSTED).
  */
 export class OperationStore {
   private readonly ops = new Map<string, OpRecord>();
+  private readonly byParent = new Map<string, Map<string, OpRecord>>();
   private readonly listeners = new Map<string, Set<() => void>>();
   private seq = 0;
 
@@ -161,8 +189,11 @@ export class OperationStore {
 
   create(parent: string, id: string, work: Workload): OpRecord | undefined {
     if (this.ops.size >= this.max && !this.evictOldestFinished()) return undefined;
-    const record: OpRecord = { name: `${parent}/operations/${id}`, parent, seq: ++this.seq, submitMs: this.now(), work };
+    const record: OpRecord = { name: operationName(parent, id), parent, seq: ++this.seq, submitMs: this.now(), work };
     this.ops.set(record.name, record);
+    const siblings = this.byParent.get(parent) ?? new Map<string, OpRecord>();
+    siblings.set(record.name, record);
+    this.byParent.set(parent, siblings);
     return record;
   }
 
@@ -178,15 +209,35 @@ export class OperationStore {
     return this.ops.get(name);
   }
 
-  delete(name: string): boolean {
-    const had = this.ops.delete(name);
-    this.changed(name);
-    return had;
+  /** The operation with this ID under any parent (what a server that ignores the parent would find). */
+  findById(id: string): OpRecord | undefined {
+    for (const parent of this.byParent.keys()) {
+      const r = this.ops.get(operationName(parent, id));
+      if (r) return r;
+    }
+    return undefined;
   }
 
-  /** Operations under a parent, oldest first. */
-  list(parent: string): OpRecord[] {
-    return [...this.ops.values()].filter((r) => r.parent === parent);
+  delete(name: string): boolean {
+    const r = this.ops.get(name);
+    if (r) {
+      this.ops.delete(name);
+      const siblings = this.byParent.get(r.parent);
+      siblings?.delete(name);
+      if (siblings?.size === 0) this.byParent.delete(r.parent);
+    }
+    this.changed(name);
+    return r !== undefined;
+  }
+
+  /** Operations under a parent with seq > after, oldest first; stops after `limit`. */
+  list(parent: string, after: number, keep: (r: OpRecord) => boolean, limit: number): OpRecord[] {
+    const out: OpRecord[] = [];
+    for (const r of this.byParent.get(parent)?.values() ?? []) {
+      if (out.length >= limit) break;
+      if (r.seq > after && keep(r)) out.push(r);
+    }
+    return out;
   }
 
   /** Wakes the waiters of an operation after a change that timestamps cannot predict. */

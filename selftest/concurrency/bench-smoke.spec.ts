@@ -30,11 +30,13 @@ test('npm run bench works (BENCH_QUICK smoke run, bounded)', async () => {
   expect(result.machine).toMatchObject({ node: process.version });
   expect(result.suite.requests).toBeGreaterThan(0);
   expect(result.suite.operationsCreated).toBeGreaterThan(0);
-  for (const n of [result.suite.fullMs, result.suite.oneMs, result.throughput.refRps, result.throughput.bareRps, result.store.getSmall, result.store.getLarge, result.store.cancelSmall, result.store.cancelLarge]) {
+  expect(result.suite.operationsLeftRunning).toBe(0);
+  for (const n of [result.suite.fullMs, result.suite.oneMs, result.suite.floorMs, result.throughput.refRps, result.throughput.bareRps, result.store.getSmall, result.store.getLarge, result.store.cancelSmall, result.store.cancelLarge]) {
     expect(n).toBeGreaterThan(0);
   }
   expect(result.store.bytesPerOperation).toBeGreaterThan(0);
-  for (const row of ['(a) suite wall time', '(b) cancel throughput', '(c) get latency p50', '(c) cancel latency p50', '(d) heap per stored operation', '(e) per conformance run']) {
+  for (const row of ['(a) suite wall time', '(b) cancel throughput', '(c) get latency p50', '(c) cancel latency p50', '(d) heap per stored operation',
+    '(e) operations created per run', '(e) requests per run', '(f) npm test wall', '(g) operations left running']) {
     expect(out).toContain(row);
   }
   const md = readFileSync(doc, 'utf8');

@@ -10,6 +10,8 @@ export const PUBLIC = 'projects/p/locations/us-central1';
 export const SHAPES = [GDC, PUBLIC] as const;
 
 export const fixture = (name: 'quick' | 'long') => readFileSync(new URL(`../../fixtures/batch-translate-${name}.json`, import.meta.url), 'utf8');
+/** The generic-lro profile's create bodies (POST /v3/jobs:run). */
+export const jobFixture = (name: 'quick' | 'long') => readFileSync(new URL(`../../fixtures/generic-job-${name}.json`, import.meta.url), 'utf8');
 
 /** One conformant server per worker, with an instant cancel. */
 export const test = base.extend<object, { ref: RunningReference }>({
@@ -104,6 +106,13 @@ export async function api(ref: RunningReference, token?: string | null): Promise
 /** Creates an operation and returns its name. */
 export async function created(a: Api, parent: string, which: 'quick' | 'long' = 'long'): Promise<string> {
   const r = await a.create(parent, fixture(which));
+  expect(r.status, r.text).toBe(200);
+  return r.json.name as string;
+}
+
+/** Starts a job on a generic-lro server and returns its name. */
+export async function createdJob(a: Api, which: 'quick' | 'long' = 'long'): Promise<string> {
+  const r = await a.send('POST', '/v3/jobs:run', { body: jobFixture(which), headers: JSON_TYPE });
   expect(r.status, r.text).toBe(200);
   return r.json.name as string;
 }

@@ -69,18 +69,23 @@ for (const parent of SHAPES) {
       ['zero-length, no type', undefined, {}],
       ['whitespace', ' \n', { 'content-type': 'application/json' }],
       ['{} as text/plain', '{}', { 'content-type': 'text/plain' }],
+      // CancelOperationRequest's own field (transcoders let it override the path): not unknown.
+      ['{"name":...}', '{"name":"projects/x/operations/y"}', { 'content-type': 'application/json' }],
     ] as const) {
       test(`cancel body accepted: ${label}`, async ({ ref }) => {
         const a = await api(ref);
         const name = await created(a, parent);
         const r = await a.send('POST', `/v3/${name}:cancel`, { body, headers: { ...headers } });
         expect([r.status, r.text]).toEqual([200, '{}']);
+        // The path names the operation, whatever the body's name says.
+        expect((await a.get(name)).json.error).toMatchObject({ code: 1 });
       });
     }
 
     for (const [label, body] of [
       ['unknown field', '{"foo":1}'],
-      ['name field', '{"name":"x"}'],
+      ['unknown field beside name', '{"name":"x","foo":1}'],
+      ['name of the wrong type', '{"name":5}'],
       ['truncated', '{'],
       ['array root', '[]'],
       ['number root', '42'],

@@ -1,17 +1,19 @@
 // The generated Allure report, seen through a real browser: a run against a broken reference
 // server (cancelled-code-unknown), `generateReports` as npm run report does it, served on
 // 127.0.0.1 and driven with Debian's chromium. Counts shown must match the summary and JUnit;
-// the failing requirement's test page must show its redacted exchange and no token.
+// the failing requirement's test page must show its redacted exchange and no token. Every
+// request a page makes is recorded: one that leaves the report's origin fails the test.
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, expect, test, type Browser } from '@playwright/test';
-import { counts, type Summary } from '../../src/report-page';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { counts, panelOrder, type Summary } from '../../src/report-page';
 import { serveDirectory, type StaticServer } from '../../src/static-server';
-import { generateReports } from '../../scripts/report';
+import { allureGenerate, generateReports } from '../../scripts/report';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT = join(ROOT, 'reports/screenshots/report-failing-requirement.png');
+export const SCREENSHOT_OVERVIEW = join(ROOT, 'reports/screenshots/report-failing-test-overview.png');
 const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
@@ -41,6 +43,42 @@ test.afterAll(async () => {
   await server?.close();
 });
 
+/** Where a report page may fetch from: its own origin (or, for file://, local files) and inline data. */
+const local = (url: string, origin: string) => {
+  const u = new URL(url);
+  return u.protocol === 'data:' || u.protocol === 'blob:' || (origin === 'file://' ? u.protocol === 'file:' : u.origin === origin);
+};
+
+/** A page that records every request and console error; a request leaving the report is aborted, never sent. */
+async function reportPage(url: string, viewport = { width: 1400, height: 1000 }) {
+  const origin = url.startsWith('file:') ? 'file://' : new URL(url).origin;
+  const page = await browser.newPage({ viewport });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.route((u) => !local(u.href, origin), (route) => route.abort('blockedbyclient'));
+  await page.goto(url);
+  const foreign = () => requests.filter((r) => !local(r, origin));
+  return {
+    page,
+    foreign,
+    /** Closes the page; fails if it asked for anything outside the report or the CSP refused something. */
+    async close() {
+      await page.close();
+      expect(requests.length, 'the page loaded nothing').toBeGreaterThan(0);
+      expect(foreign(), `requests leaving ${origin}`).toEqual([]);
+      expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e)), 'CSP refusals').toEqual([]);
+    },
+  };
+}
+
+/** Labels and values of the header that the page cuts off (text wider than its box, or an ellipsis). */
+const clipped = (page: Page) => page.locator('[data-testid="metadata-item-key"], [data-testid="metadata-item-value"] span').evaluateAll((els) =>
+  els.filter((e) => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis' && getComputedStyle(e).overflow === 'hidden')
+    .map((e) => (e as HTMLElement).innerText));
+
 function junitCounts(xml: string) {
   const root = xml.match(/<testsuites\b[^>]*>/)![0];
   const attr = (n: string) => Number(root.match(new RegExp(`\\b${n}="(\\d+)"`))?.[1] ?? 0);
@@ -52,8 +90,8 @@ test('the report shows the counts of the summary and of junit.xml, and the confo
   const junit = junitCounts(readFileSync(join(dir, 'reports/junit.xml'), 'utf8'));
   expect(junit).toEqual({ tests: c.tests.total, failures: c.tests.failed ?? 0, skipped: c.tests.total - (c.tests.passed ?? 0) - (c.tests.failed ?? 0) });
 
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(server.url);
+  const opened = await reportPage(server.url);
+  const { page } = opened;
   const metric = async (name: string) => {
     const item = page.getByTestId(`metadata-item-${name}`);
     return (await item.count()) ? Number(await item.getByTestId('metadata-value').innerText()) : 0;
@@ -63,6 +101,13 @@ test('the report shows the counts of the summary and of junit.xml, and the confo
   expect(shown).toEqual({ total: c.tests.total, passed: c.tests.passed ?? 0, failed: c.tests.failed ?? 0, other: c.tests.total - (c.tests.passed ?? 0) - (c.tests.failed ?? 0) });
   // The environment the run was made against.
   for (const text of ['Target', summary.target, 'conformant+cancelled-code-unknown', 'Suite version', 'Cancel support']) await expect(page.getByText(text, { exact: true }).first()).toBeAttached();
+  // The title names the embedded server by its profile, not by a port that is gone after the run.
+  expect(summary.target).toBe('embedded reference server (conformant+cancelled-code-unknown)');
+  await expect(page.getByText(`Cancel conformance of ${summary.target}`, { exact: true }).first()).toBeVisible();
+  expect(await page.title()).not.toMatch(/127\.0\.0\.1|:\d{4,5}\b/);
+  // Header variables ("Requirements passed") and environment rows are shown whole.
+  await expect(page.getByText('Requirements passed', { exact: true })).toBeVisible();
+  expect(await clipped(page)).toEqual([]);
   await expect(page.getByTestId('nav-tab-categories')).toBeVisible();
 
   await page.click('#conformance-toggle');
@@ -72,20 +117,27 @@ test('the report shows the counts of the summary and of junit.xml, and the confo
   expect(Number(await panel.locator('[data-count=failed]').innerText())).toBe(c.requirements.failed);
   expect(Number(await panel.locator('[data-count=other]').innerText())).toBe(c.requirements.other);
   const rows = await panel.locator('tr[data-requirement]').evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-requirement'), status: tr.getAttribute('data-status'), level: tr.getAttribute('data-level'), links: tr.querySelectorAll('a[data-conformance-test]').length })));
-  expect(rows.map(({ id, status, level }) => ({ id, status, level }))).toEqual(summary.requirements.map((r) => ({ id: r.id, status: r.status, level: r.level })));
-  for (const [i, r] of summary.requirements.entries()) expect(rows[i]!.links, r.id).toBe(r.tests.length);
-  await page.close();
+  // Failures first: the panel's order is by status, and the failing requirement is its first row.
+  const ordered = panelOrder(summary.requirements);
+  expect(rows.map(({ id, status, level }) => ({ id, status, level }))).toEqual(ordered.map((r) => ({ id: r.id, status: r.status, level: r.level })));
+  expect(rows[0]).toMatchObject({ id: 'cancel.outcome.error-code', status: 'failed' });
+  expect(new Set(rows.map((r) => r.id)).size).toBe(summary.requirements.length);
+  for (const [i, r] of ordered.entries()) expect(rows[i]!.links, r.id).toBe(r.tests.length);
+  await expect(panel.locator('tr[data-requirement="cancel.outcome.error-code"] q[data-source]')).toContainText('Code.CANCELLED');
+  await opened.close();
 });
 
 test('the failing requirement links to its test, whose exchange is redacted and replayable', async () => {
   const failing = summary.requirements.find((r) => r.status === 'failed')!;
   expect(failing.id).toBe('cancel.outcome.error-code');
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(server.url);
+  const opened = await reportPage(server.url);
+  const { page } = opened;
   await page.click('#conformance-toggle');
   await page.locator(`tr[data-requirement="${failing.id}"] a[data-conformance-test]`).first().click();
   await expect(page.locator('#conformance-summary')).toBeHidden();
   await expect(page.getByTestId('test-result-status-failed').first()).toBeVisible({ timeout: 15_000 });
+  mkdirSync(join(ROOT, 'reports/screenshots'), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT_OVERVIEW, fullPage: true });
   await page.getByTestId('test-result-tab-attachments').click();
   const cancel = page.getByTestId('test-result-attachment-header').filter({ hasText: ':cancel' }).first();
   await cancel.click();
@@ -97,17 +149,34 @@ test('the failing requirement links to its test, whose exchange is redacted and 
   mkdirSync(join(ROOT, 'reports/screenshots'), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`screenshot: ${SCREENSHOT}`);
-  await page.close();
+  await opened.close();
 });
 
 test('no generated report file holds a token, and the single file opens from file://', async () => {
   const reports = join(dir, 'reports');
   const files = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(d, e.name)) : [join(d, e.name)]));
   for (const f of files(reports).filter((f) => /\.(html|json|txt|xml|jsonl)$/.test(f))) expect(readFileSync(f, 'utf8'), f).not.toMatch(JWT);
-  const page = await browser.newPage();
-  await page.goto(`file://${join(reports, 'allure-report-single/index.html')}`);
+  const opened = await reportPage(`file://${join(reports, 'allure-report-single/index.html')}`);
+  const { page } = opened;
   await expect(page.getByTestId('metadata-item-total')).toBeVisible({ timeout: 20_000 });
+  expect(await clipped(page)).toEqual([]);
   await page.click('#conformance-toggle');
   await expect(page.locator('#conformance-summary [data-conformance-verdict]')).toHaveText('NON-CONFORMANT');
-  await page.close();
+  await opened.close();
+});
+
+test('the request recorder catches a report that calls home: Allure\'s own output asks Google Tag Manager', async () => {
+  // The same results as Allure writes them, before scripts/report.ts strips the tracker.
+  const rawDir = join(dir, 'raw');
+  const out = allureGenerate([join(dir, 'allure-results')], rawDir, false, { ...process.env, ALLURE_HISTORY_PATH: join(rawDir, 'history.jsonl') });
+  expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('googletagmanager.com');
+  const raw = await serveDirectory(out);
+  try {
+    const opened = await reportPage(raw.url);
+    await expect(opened.page.getByTestId('metadata-item-total')).toBeVisible({ timeout: 20_000 });
+    await expect.poll(() => opened.foreign().map((u) => new URL(u).host)).toContain('www.googletagmanager.com');
+    await opened.page.close();
+  } finally {
+    await raw.close();
+  }
 });

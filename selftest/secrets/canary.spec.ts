@@ -1,9 +1,11 @@
 // Secrets never leak: a run that holds a recognisable canary token (and real signed JWTs from
-// the embedded issuer) leaves no copy of either in anything it writes or prints.
+// the embedded issuer) leaves no copy of either in anything it writes or prints. The run talks
+// mTLS to an HTTPS reference server, so the client key and its passphrase are checked too.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { runConformance } from '../matrix/run-conformance';
+import { CLIENT_KEY_PASSPHRASE, certFiles, referenceTls } from '../tls/helpers';
 
 const CANARY = 'canary-4f1d9c2e-do-not-leak-7b3a';
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
@@ -14,16 +16,29 @@ const filesUnder = (dir: string): string[] =>
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
 
-test('a run leaves 0 copies of any token in reports, Allure results, JUnit, the summary and the console', async () => {
+test('a run leaves 0 copies of any token, client key or key passphrase in reports, Allure results, JUnit, the summary and the console', async () => {
   test.setTimeout(180_000);
-  const run = await runConformance({ AUTH_TOKEN_INSUFFICIENT: CANARY, AUTH_TOKEN_EXPIRED: `${CANARY}-expired` });
+  const { files: tls } = await certFiles();
+  const run = await runConformance({
+    AUTH_TOKEN_INSUFFICIENT: CANARY,
+    AUTH_TOKEN_EXPIRED: `${CANARY}-expired`,
+    ...referenceTls(tls, 'server', { mtls: true }),
+    TARGET_CA_FILE: tls['ca.pem'],
+    TARGET_CLIENT_CERT: tls['client.pem'],
+    TARGET_CLIENT_KEY: tls['client-encrypted.key'],
+    TARGET_CLIENT_KEY_PASSPHRASE: CLIENT_KEY_PASSPHRASE,
+  });
   expect(run.summary, run.output.slice(-1500)).toBeDefined();
+  // The mTLS-only server let the run in with the client certificate (the canary tokens themselves fail their checks).
+  expect(run.summary!.requirements.find((r) => r.id === 'cancel.outcome.error-code')?.status, run.output.slice(-3000)).toBe('passed');
+  const keyLines = [tls['client-encrypted.key'], tls['client.key']].flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----')));
+  const secret = (text: string) => text.includes(CANARY) || JWT.test(text) || text.includes(CLIENT_KEY_PASSPHRASE) || keyLines.some((l) => text.includes(l));
   const files = filesUnder(run.dir);
   expect(files.some((f) => f.endsWith('junit.xml'))).toBe(true);
   expect(files.filter((f) => f.includes('allure-results')).length).toBeGreaterThan(20);
   const leaks = [
-    ...files.filter((f) => { const text = readFileSync(f, 'latin1'); return text.includes(CANARY) || JWT.test(text); }),
-    ...(run.output.includes(CANARY) || JWT.test(run.output) ? ['(console)'] : []),
+    ...files.filter((f) => secret(readFileSync(f, 'latin1'))),
+    ...(secret(run.output) ? ['(console)'] : []),
   ];
   expect(leaks, `searched ${files.length} files and the console`).toEqual([]);
   // The canary was really sent: the evidence names it by label only.

@@ -1,0 +1,30 @@
+// README's list of deliberate faults is reference-server/faults.ts, rendered: every fault once,
+// with what it breaks and the requirement IDs that catch it.
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { FAULTS } from '../../reference-server/faults';
+import { BEGIN, END, README, faultsTable, withFaultsTable } from '../../scripts/faults-readme';
+import { isRequirementId } from '../../src/catalog';
+
+test('README lists exactly the faults of reference-server/faults.ts (run npm run faults-readme when this fails)', () => {
+  const readme = readFileSync(README, 'utf8');
+  expect(withFaultsTable(readme), 'README.md is stale: run npm run faults-readme').toBe(readme);
+  const section = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END));
+  const rows = section.split('\n').filter((l) => /^\| `[a-z0-9-]+` \|/.test(l));
+  expect(rows.map((l) => l.match(/^\| `([a-z0-9-]+)`/)![1])).toEqual(Object.keys(FAULTS));
+  for (const [name, fault] of Object.entries(FAULTS)) {
+    const row = rows.find((l) => l.startsWith(`| \`${name}\` |`))!;
+    expect(row, name).toContain(fault.description.replace(/\|/g, '\\|'));
+    if (fault.breaks.length === 0) expect(row, name).toMatch(/\| none: what it touches ends `unverified`, never passed \|$/);
+    for (const id of fault.breaks) {
+      expect(isRequirementId(id), `${name}: ${id}`).toBe(true);
+      expect(row.split(' | ').at(-1), name).toContain(`\`${id}\``);
+    }
+  }
+});
+
+test('the generator renders a table row per fault and refuses a README without its markers', () => {
+  const table = faultsTable({ 'a-fault': { description: 'Cancel answers 200 | text.', breaks: ['cancel.response.json', 'errors.envelope'] } });
+  expect(table.split('\n')).toEqual(['| fault | what it breaks | caught by |', '|---|---|---|', '| `a-fault` | Cancel answers 200 \\| text. | `cancel.response.json`, `errors.envelope` |']);
+  expect(() => withFaultsTable('# no markers here')).toThrow(/has no .* section/);
+});

@@ -1,0 +1,151 @@
+// The ledger and the operations budget (src/ledger.ts): the budget holds across processes, a
+// refused create gives its slot back, the client records what it creates, sees done and deletes,
+// and a real run never creates more than CONFORMANCE_MAX_OPERATIONS.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { ConfigError, parseConfig } from '../../src/config';
+import {
+  BudgetExceeded, ledgerCounts, LEDGER_VARIABLE, openLedger, parseLedger, pendingOperations, readLedger, recordCreated, recordDeleted,
+  recordDone, recordSwept, releaseOperation, reserveOperation,
+} from '../../src/ledger';
+import { createOperationsClient } from '../../src/operations-client';
+import { ROOT, runConformance } from '../matrix/run-conformance';
+
+const EXTERNAL = { TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
+
+/** A fresh ledger in its own folder, opened in an env object (not this process's). */
+function freshLedger() {
+  const env: NodeJS.ProcessEnv = {};
+  const file = openLedger(mkdtempSync(join(tmpdir(), 'ledger-')), env);
+  return { env, file };
+}
+
+test.describe('operations budget', () => {
+  test('processes racing for the budget get exactly CONFORMANCE_MAX_OPERATIONS slots, each once', async () => {
+    const { env, file } = freshLedger();
+    // Six processes try three creates each against a budget of four.
+    const script = `import { reserveOperation } from ${JSON.stringify(join(ROOT, 'src/ledger.ts'))};
+      const got = [];
+      for (let i = 0; i < 3; i++) { try { got.push(reserveOperation(4)); } catch (e) { got.push(e.name); } }
+      console.log(JSON.stringify(got));`;
+    const outputs = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((done, fail) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', (code) => (code === 0 ? done(out) : fail(new Error(`exit ${code}`))));
+    })));
+    const results = outputs.flatMap((o) => JSON.parse(o) as (number | string)[]);
+    expect(results.filter((r) => typeof r === 'number').sort()).toEqual([1, 2, 3, 4]);
+    expect(results.filter((r) => r === 'BudgetExceeded')).toHaveLength(14);
+    expect(file.endsWith('operations-ledger.jsonl')).toBe(true);
+  });
+
+  test('a refused create gives its slot back; BudgetExceeded names the variable and the count', () => {
+    const { env } = freshLedger();
+    expect([reserveOperation(2, env), reserveOperation(2, env)]).toEqual([1, 2]);
+    expect(() => reserveOperation(2, env)).toThrow(BudgetExceeded);
+    releaseOperation(1, env);
+    expect(reserveOperation(2, env)).toBe(1);
+    let error: unknown;
+    try {
+      reserveOperation(2, env);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toMatch(/^CONFORMANCE_MAX_OPERATIONS=2: the run has already created 2 operations, so it may not create another\. Raise CONFORMANCE_MAX_OPERATIONS/);
+  });
+
+  test('no ledger open (the client used outside a run): nothing is written and no budget applies', () => {
+    expect(reserveOperation(1, {})).toBe(0);
+    expect(reserveOperation(1, {})).toBe(0);
+    expect(readLedger(undefined)).toBeUndefined();
+  });
+
+  test('CONFORMANCE_MAX_OPERATIONS defaults to 10 and must be a positive integer', () => {
+    expect(parseConfig(EXTERNAL).maxOperations).toBe(10);
+    expect(parseConfig({ ...EXTERNAL, CONFORMANCE_MAX_OPERATIONS: '3' }).maxOperations).toBe(3);
+    for (const bad of ['0', '-1', '2.5', 'ten']) {
+      expect(() => parseConfig({ ...EXTERNAL, CONFORMANCE_MAX_OPERATIONS: bad })).toThrow(ConfigError);
+      expect(() => parseConfig({ ...EXTERNAL, CONFORMANCE_MAX_OPERATIONS: bad })).toThrow(new RegExp(`^CONFORMANCE_MAX_OPERATIONS: "${bad.replace('.', '\\.')}" is not a positive integer`));
+    }
+  });
+});
+
+test.describe('ledger', () => {
+  test('what is left running: created, and neither deleted nor seen done by the run, nor found done or gone by the teardown', () => {
+    const { env, file } = freshLedger();
+    ['a', 'b', 'c', 'd', 'e', 'f'].forEach((name, i) => recordCreated(`ops/${name}`, i + 1, env));
+    recordDeleted('ops/a', env);
+    recordDone('ops/b', env);
+    recordSwept('ops/c', 'done', 'cancelled', env);
+    recordSwept('ops/d', 'gone', 'GET answered 404', env);
+    recordSwept('ops/e', 'running', 'the cancel answered 501', env);
+    const state = readLedger(file)!;
+    expect(pendingOperations(state)).toEqual(['ops/f']);
+    expect(ledgerCounts(state)).toEqual({ operationsCreated: 6, operationsLeftRunning: 2, teardownRequests: 0 });
+  });
+
+  test('a line cut short by a killed process is skipped, not fatal', () => {
+    const text = '{"event":"created","name":"ops/a","slot":1,"pid":1,"at":"x"}\n{"event":"created","name":"ops/b","sl';
+    expect(parseLedger(text).created).toEqual(['ops/a']);
+  });
+});
+
+test('the client claims the budget before a create, records what it creates, sees done and deletes, and gives a refused create back', async ({ request }) => {
+  // A target whose first create is refused (400) and later ones succeed; every GET says done.
+  let creates = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'POST' && req.url!.endsWith(':batchTranslateDocument')) {
+      return ++creates === 1 ? json(400, { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'no' } }) : json(200, { name: `projects/p/operations/op-${creates}`, done: false });
+    }
+    if (req.method === 'GET') return json(200, { name: req.url!.slice(4), done: true, response: {} });
+    return json(200, {});
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { env, file } = freshLedger();
+  const saved = process.env[LEDGER_VARIABLE];
+  process.env[LEDGER_VARIABLE] = env[LEDGER_VARIABLE];
+  try {
+    const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, CONFORMANCE_MAX_OPERATIONS: '2' });
+    const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
+    expect((await api.create()).name).toBeUndefined();
+    const first = (await api.create()).name!;
+    const second = (await api.create()).name!;
+    // Two created: the refused one gave its slot back, so the budget of 2 is now used up, before any request.
+    const before = creates;
+    await expect(api.create()).rejects.toThrow(BudgetExceeded);
+    expect(creates).toBe(before);
+    await api.get(first);
+    await api.remove(second);
+    const state = readLedger(file)!;
+    expect(state.created).toEqual([first, second]);
+    expect([...state.done]).toEqual([first]);
+    expect([...state.deleted]).toEqual([second]);
+    expect(pendingOperations(state)).toEqual([]);
+  } finally {
+    if (saved === undefined) delete process.env[LEDGER_VARIABLE];
+    else process.env[LEDGER_VARIABLE] = saved;
+    server.close();
+  }
+});
+
+test('a full run never creates more than CONFORMANCE_MAX_OPERATIONS, and says which variable held it back', async () => {
+  test.setTimeout(120_000);
+  const run = await runConformance({ CONFORMANCE_MAX_OPERATIONS: '2' });
+  const ledger = parseLedger(readFileSync(join(run.dir, 'reports/operations-ledger.jsonl'), 'utf8'));
+  expect(ledger.created.length, run.output).toBeLessThanOrEqual(2);
+  expect(run.summary?.operationsCreated, run.output).toBe(ledger.created.length);
+  // The tests that would have needed more are not run, with the reason: never a pass (or a failure) on a budget cut.
+  const held = run.summary!.requirements.filter((r) => r.reason.includes('CONFORMANCE_MAX_OPERATIONS'));
+  expect(held.length, run.output).toBeGreaterThan(0);
+  expect(held.map((r) => `${r.id}: ${r.status}`)).toEqual(held.map((r) => `${r.id}: not-run`));
+  expect(run.summary?.verdict).not.toBe('conformant');
+});
