@@ -37,7 +37,11 @@ export default class SummaryReporter implements Reporter {
     // No tests at all: the global setup failed, and its error says why.
     if (tests.length === 0) return;
     // A partial run (shard, grep, file filter) cannot promise full coverage; it still must not name unknown IDs.
-    const filtered = config.shard !== null || config.grep.toString() !== /.*/.toString() || process.argv.slice(2).some((a) => a.endsWith('.ts'));
+    // Playwright puts a CLI --grep on the projects (newer versions) or the config (older ones).
+    const everything = /.*/.toString();
+    const grepped = [config.grep, ...config.projects.map((p) => p.grep)].flat().some((g) => g.toString() !== everything)
+      || [config.grepInvert, ...config.projects.map((p) => p.grepInvert)].flat().some((g) => g !== null && g !== undefined);
+    const filtered = config.shard !== null || grepped || process.argv.slice(2).some((a) => a.endsWith('.ts') || /^(-g|--grep|--grep-invert|--last-failed|--only-changed)(=|$)/.test(a));
     this.errors.push(...coverageProblems(tests, { requireAll: !filtered }).map((p) => `catalog: ${p}`));
   }
 

@@ -14,3 +14,14 @@ test('every catalog requirement has a conformance test and every test names know
   expect(tests.length).toBeGreaterThan(20);
   expect(coverageProblems(tests, { requireAll: true })).toEqual([]);
 });
+
+test('a --grep run judges what it ran and names no uncovered catalog entry as a suite error', async () => {
+  test.setTimeout(120_000);
+  const { runConformance } = await import('../matrix/run-conformance');
+  const run = await runConformance({}, { args: ['--grep', '@cancel.outcome.error-code'] });
+  expect(run.summary?.suiteErrors, run.output.slice(-1500)).toEqual([]);
+  expect(run.summary?.requirements.find((r) => r.id === 'cancel.outcome.error-code')?.status).toBe('passed');
+  expect(run.summary?.requirements.find((r) => r.id === 'errors.envelope')).toMatchObject({ status: 'not-run', reason: 'no test for it ran' });
+  // It creates only what that requirement needs: the control and the cancelled operation.
+  expect(run.summary?.operationsCreated).toBe(2);
+});
