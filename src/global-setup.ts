@@ -97,6 +97,7 @@ async function probeCancelSupport(): Promise<{ support: 'supported' | 'unimpleme
     const { cancel } = await scenarios.cancelSubject();
     const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
     const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
+    if (!unimplemented) await scenarios.finishedSubject();
     return { support: unimplemented ? 'unimplemented' : 'supported', source: `probe: POST …:cancel answered ${cancel.status}` };
   } finally {
     process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);

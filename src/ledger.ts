@@ -29,7 +29,7 @@ export type LedgerEvent =
   | { readonly event: 'created'; readonly name: string; readonly slot: number; readonly pid: number; readonly at: string }
   /** The run deleted it (a 2xx DELETE): the run is done with it. */
   | { readonly event: 'deleted'; readonly name: string; readonly at: string }
-  /** The run saw it done (GET or :wait): done is final, so the teardown need not look again. */
+  /** The run saw it done (a GET: the truth, not :wait): done is final, so the teardown need not look again. */
   | { readonly event: 'done'; readonly name: string; readonly at: string }
   | { readonly event: 'swept'; readonly name: string; readonly outcome: SweepOutcome; readonly detail: string; readonly at: string }
   /** The teardown finished; `requests` it sent. */

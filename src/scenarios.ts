@@ -273,7 +273,10 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       return { unknown, malformed };
     });
 
-  return { createOperation, refusalTarget, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
+  /** A quick operation left to finish on its own; the probe creates it early so that nobody waits for it. */
+  const finishedSubject = () => once('finished-subject', () => createOperation('quick'));
+
+  return { createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
 }
 
 export type Scenarios = ReturnType<typeof createScenarios>;

@@ -22,27 +22,33 @@ export interface Settlement {
 }
 
 const WAIT_CHUNK_S = 5;
+/** Once :wait has answered "not done" for an operation GET then showed done, it blocks for nothing: this process stops using it. */
+let waitStale = false;
 /** A transient 5xx is retried; this many unreadable answers in a row settle it. */
 const UNREADABLE_IN_A_ROW = 3;
 
 export async function settle(api: OperationsClient, name: string, budgetMs: number): Promise<Settlement> {
   const states: Operation[] = [];
-  let waitUsable = true;
+  let waitUsable = !waitStale;
   let usedWait = false;
   let unreadable = 0;
   let last: Exchange | undefined;
 
   const result = await pollUntil<Settlement['outcome']>(async (remainingMs) => {
+    let waitedRunning = false;
     if (waitUsable && remainingMs >= 1000) {
       const waited = await api.wait(name, Math.min(WAIT_CHUNK_S, Math.floor(remainingMs / 1000)));
       if (waited.status === 200 && isOperation(waited.json)) {
         usedWait = true;
         states.push(waited.json);
+        waitedRunning = outcomeOf(waited.json) === 'running';
       } else {
         waitUsable = false;
       }
     }
     last = await api.get(name);
+    if (waitedRunning && last.status === 200 && isOperation(last.json) && outcomeOf(last.json) !== 'running') waitStale = true;
+    if (waitStale) waitUsable = false;
     if (last.status === 404) return 'vanished';
     if (last.status !== 200 || !isOperation(last.json)) return ++unreadable >= UNREADABLE_IN_A_ROW ? 'unreadable' : undefined;
     unreadable = 0;

@@ -54,6 +54,8 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
   if (!state) return undefined;
   const pending = pendingOperations(state);
   const outcomes = new Map<string, SweepOutcome>();
+  /** Names left running, by why. */
+  const left = new Map<string, string[]>();
   const counters = { requests: 0, operationsCreated: 0 };
   if (pending.length > 0 && cfg.baseUrl) {
     const auth = await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
@@ -68,14 +70,15 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
       await Promise.all(pending.map(async (name) => {
         const [outcome, detail] = isAvailable(auth) ? await sweepOne(api, name, cfg.settleTimeoutMs) : (['unknown', auth.unavailable] as const);
         outcomes.set(name, outcome);
+        if (outcome === 'running' || outcome === 'unknown') left.set(detail, [...(left.get(detail) ?? []), name]);
         recordSwept(name, outcome, detail);
       }));
     } finally {
       await context.dispose();
     }
-    const left = [...outcomes].filter(([, o]) => o === 'running' || o === 'unknown');
+    const count = [...left.values()].flat().length;
     console.log(redact(`lro-cancel-conformance: teardown: ${pending.length} operation(s) the run had not cleaned up; ` +
-      `${left.length === 0 ? 'none is left running' : `left running: ${left.map(([n, o]) => `${n} (${o})`).join(', ')}`}`));
+      (count === 0 ? 'none is left running' : `${count} left running: ${[...left].map(([why, names]) => `${why}: ${names.join(', ')}`).join('; ')}`)));
   }
   recordSweepDone(counters.requests);
   return { outcomes, requests: counters.requests };

@@ -68,11 +68,13 @@ function prerequisiteFailed(message: string): never {
 }
 
 /** Errors that mean "the suite could not get to the contract": not a verdict on it. */
-const PREREQUISITE_ERRORS = new Set(['PrerequisiteFailed', 'TargetUnreachable', 'CredentialError', 'BudgetExceeded']);
+const PREREQUISITE_ERRORS = new Set(['PrerequisiteFailed', 'TargetUnreachable', 'CredentialError']);
 async function guarded<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
+    // The budget is the user's limit, not a broken test: a skip, which does not restart the worker.
+    if ((error as Error).name === 'BudgetExceeded') notRun((error as Error).message);
     if (PREREQUISITE_ERRORS.has((error as Error).name)) prerequisiteFailed((error as Error).message);
     throw error;
   }
