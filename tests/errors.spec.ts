@@ -54,6 +54,9 @@ test.describe('error replies', () => {
     const { errors, no403 } = await methodErrors(scenarios, cfg);
     await evidence('the method errors of this run', errors.map((e) => e.exchange));
     if (cfg.authMode === 'none') partly('no auth refusal was checked: AUTH_MODE=none');
+    else if (!errors.some((e) => e.auth && (e.exchange.status === 401 || e.exchange.status === 403))) {
+      partly('the target refused no call with 401 or 403, so no ErrorInfo was required (see the cancel.auth requirements)');
+    }
     if (no403) partly('no 403 was provoked: no token holding neither scope could be had');
     for (const { label, exchange, auth } of errors) {
       const infos = errorInfosOf(exchange);

@@ -152,7 +152,10 @@ export const BROKEN_VARIANTS: readonly Variant[] = [
   broken('forged-token-reset', { also: { partial: ['cancel.auth.challenge'] } }),
   // Items 8 and 10: a target that refuses nothing; acceptance proves nothing, and nothing was refused.
   broken('accepts-every-call', {
-    also: { unverified: ['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.challenge', 'cancel.auth.no-side-effect'] },
+    also: {
+      unverified: ['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.challenge', 'cancel.auth.no-side-effect'],
+      partial: ['errors.error-info'],
+    },
   }),
   broken('no-www-authenticate'),
   broken('no-challenge-on-403'),
