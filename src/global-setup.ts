@@ -2,20 +2,21 @@
 // TARGET_BASE_URL is set, and finds out whether the target supports cancel.
 // Workers inherit what it writes to process.env.
 import { rmSync } from 'node:fs';
-import { request } from '@playwright/test';
+import { request, type FullConfig } from '@playwright/test';
 import { optionsFromEnv, startReferenceServer } from '../reference-server/index';
 import { config, loadEnvFile, presetDefaults } from './config';
 import { openLedger } from './ledger';
 import { createOperationsClient } from './operations-client';
 import { createScenarios } from './scenarios';
 import { clearShared } from './shared';
+import { isFilteredRun } from './summary-reporter';
 import { sweepLedger } from './teardown';
 import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from './tls';
 import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, tokenSeed, tokenSourceNames } from './tokens';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
-export default async function globalSetup(): Promise<() => Promise<void>> {
+export default async function globalSetup(playwright: FullConfig): Promise<() => Promise<void>> {
   loadEnvFile();
   // TARGET_PRESET fills in what is unset, so workers and the summary see the same values.
   Object.assign(process.env, presetDefaults(process.env));
@@ -57,7 +58,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.env[TLS_WARNING_VARIABLE] = tlsWarning;
   }
   const found = cfg.cancelSupport === 'auto'
-    ? await probeCancelSupport().catch(async (error: Error) => {
+    ? await probeCancelSupport(!isFilteredRun(playwright)).catch(async (error: Error) => {
       await teardown();
       throw withoutStack(error);
     })
@@ -80,7 +81,7 @@ function withoutStack(error: Error): Error {
  * rpc code 12) means the target does not implement cancel. The uncancelled control operation is
  * created first, so it is the cancelled one's true sibling (src/scenarios.ts).
  */
-async function probeCancelSupport(): Promise<{ support: 'supported' | 'unimplemented'; source: string }> {
+async function probeCancelSupport(fullRun: boolean): Promise<{ support: 'supported' | 'unimplemented'; source: string }> {
   const cfg = config();
   const tokens = createTokens(cfg);
   const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
@@ -99,7 +100,8 @@ async function probeCancelSupport(): Promise<{ support: 'supported' | 'unimpleme
     const { cancel } = await scenarios.cancelSubject();
     const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
     const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
-    if (!unimplemented) await scenarios.finishedSubject().catch(spareBudget);
+    // A filtered run may not need it: it is only started early in a full run.
+    if (!unimplemented && fullRun) await scenarios.finishedSubject().catch(spareBudget);
     return { support: unimplemented ? 'unimplemented' : 'supported', source: `probe: POST …:cancel answered ${cancel.status}` };
   } finally {
     process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);

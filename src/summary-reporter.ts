@@ -17,6 +17,15 @@ export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operation
 
 const testKey = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
 
+/** A shard, a grep or a file filter: the run covers part of the catalog. */
+export function isFilteredRun(config: FullConfig, argv: readonly string[] = process.argv.slice(2)): boolean {
+  // Playwright puts a CLI --grep on the projects (newer versions) or the config (older ones).
+  const everything = /.*/.toString();
+  const grepped = [config.grep, ...config.projects.map((p) => p.grep)].flat().some((g) => g.toString() !== everything)
+    || [config.grepInvert, ...config.projects.map((p) => p.grepInvert)].flat().some((g) => g !== null && g !== undefined);
+  return config.shard !== null || grepped || argv.some((a) => a.endsWith('.ts') || /^(-g|--grep|--grep-invert|--last-failed|--only-changed)(=|$)/.test(a));
+}
+
 export default class SummaryReporter implements Reporter {
   private readonly outcomes = new Map<string, TestOutcome>();
   /** What failed or unverified tests saw, for the console's Failures section and the summary. */
@@ -37,12 +46,7 @@ export default class SummaryReporter implements Reporter {
     // No tests at all: the global setup failed, and its error says why.
     if (tests.length === 0) return;
     // A partial run (shard, grep, file filter) cannot promise full coverage; it still must not name unknown IDs.
-    // Playwright puts a CLI --grep on the projects (newer versions) or the config (older ones).
-    const everything = /.*/.toString();
-    const grepped = [config.grep, ...config.projects.map((p) => p.grep)].flat().some((g) => g.toString() !== everything)
-      || [config.grepInvert, ...config.projects.map((p) => p.grepInvert)].flat().some((g) => g !== null && g !== undefined);
-    const filtered = config.shard !== null || grepped || process.argv.slice(2).some((a) => a.endsWith('.ts') || /^(-g|--grep|--grep-invert|--last-failed|--only-changed)(=|$)/.test(a));
-    this.errors.push(...coverageProblems(tests, { requireAll: !filtered }).map((p) => `catalog: ${p}`));
+    this.errors.push(...coverageProblems(tests, { requireAll: !isFilteredRun(config) }).map((p) => `catalog: ${p}`));
   }
 
   onTestEnd(test: TestCase, result: TestResult) {

@@ -91,8 +91,8 @@ test.describe('cancel authorization', () => {
 
   test('a refused cancel leaves the operation running and still cancellable', covers('cancel.auth.no-side-effect'),
     async ({ api, tokens, credential, cancelSupport, scenarios, createOperation }) => {
-      // Where cancel is unimplemented, a job that cannot be stopped is not worth creating: the observed one serves.
-      const name = cancelSupport === 'supported' ? await createOperation('long') : (await scenarios.cancelSubject()).name;
+      // Where cancel is unimplemented, a job that cannot be stopped is not worth creating: a running refusal target serves.
+      const name = cancelSupport === 'supported' ? await createOperation('long') : (await scenarios.runningRefusalTarget()).name;
       const [malformed] = await invalidTokens(credential!.token);
       const [insufficient] = await tokens.insufficient();
       const attempts = [
