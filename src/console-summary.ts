@@ -35,6 +35,8 @@ export interface ConsoleRequirement {
   readonly reason: string;
   readonly title?: string;
   readonly source?: string;
+  /** 'derived' sources are not quotations and are not shown as one. */
+  readonly basis?: 'verbatim' | 'derived';
   readonly link?: string;
   readonly evidence?: Evidence;
 }
@@ -112,7 +114,7 @@ export function formatFailures(s: ConsoleSummary, { columns = 120, paint = plain
     return [
       `  ${n}) ${paint('bold', r.id)}  ${r.level}  ${paint(mark.style, mark.text)}`,
       ...field('requires', r.title),
-      ...field('source', r.source ? `“${r.source}”` : undefined),
+      ...(r.basis === 'derived' ? field('derived', r.source) : field('source', r.source ? `“${r.source}”` : undefined)),
       ...field('', r.link),
       ...field('expected', e?.expected),
       ...field('observed', e?.observed),

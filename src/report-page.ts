@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { redact } from './redact';
 
 export interface SummaryTest { title: string; file: string; status: string; reason: string }
-export interface SummaryRequirement { id: string; level: string; title: string; source?: string; status: string; reason: string; tests: SummaryTest[] }
+export interface SummaryRequirement { id: string; level: string; title: string; source?: string; basis?: 'verbatim' | 'derived'; status: string; reason: string; tests: SummaryTest[] }
 export interface Summary {
   target: string;
   verdict: string;
@@ -65,7 +65,7 @@ export function panelHtml(s: Summary, tests: readonly AllureTest[]): string {
       return a ? `<a href="#${esc(a.id)}" data-conformance-test="${esc(a.id)}">${label}</a>` : `<span>${label}</span>`;
     }).join('<br>');
     return `<tr data-requirement="${esc(r.id)}" data-status="${esc(r.status)}" data-level="${esc(r.level)}">` +
-      `<td><code>${esc(r.id)}</code><br><small>${esc(r.title)}</small>${r.source ? `<br><q data-source>${esc(r.source)}</q>` : ''}</td><td>${esc(r.level)}</td>` +
+      `<td><code>${esc(r.id)}</code><br><small>${esc(r.title)}</small>${r.source ? (r.basis === 'derived' ? `<br><small data-source>derived: ${esc(r.source)}</small>` : `<br><q data-source>${esc(r.source)}</q>`) : ''}</td><td>${esc(r.level)}</td>` +
       `<td style="color:${COLORS[r.status] ?? 'inherit'};font-weight:600">${esc(r.status)}</td>` +
       `<td><small>${esc(r.reason)}</small></td><td>${links || '<small>no test ran</small>'}</td></tr>`;
   }).join('\n');

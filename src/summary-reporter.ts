@@ -82,7 +82,7 @@ export default class SummaryReporter implements Reporter {
     // Each row quotes its contract sentence; a failed or unverified one also what its decisive test saw.
     const requirements = folded.map((r) => {
       const decisive = r.tests.find((t) => t.status === r.status && this.evidence.has(testKey(t)));
-      return { ...r, source: requirement(r.id).source, ...(decisive ? { evidence: this.evidence.get(testKey(decisive))! } : {}) };
+      return { ...r, source: requirement(r.id).source, basis: requirement(r.id).basis, ...(decisive ? { evidence: this.evidence.get(testKey(decisive))! } : {}) };
     });
     const probe = (name: string) => Number(process.env[name] ?? 0);
     // The ledger counts every create of the run (probe and shared operations included) and what the teardown found.
