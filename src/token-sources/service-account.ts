@@ -2,7 +2,7 @@
 // and trades it for an access token holding exactly the requested scopes. The key's token_uri
 // decides where the assertion goes (google-auth-library 10 always posts to Google's endpoint,
 // so the request is redirected there and the assertion's audience set to match).
-import { JWT, type Credentials } from 'google-auth-library';
+import type { Credentials } from 'google-auth-library';
 import type { ServiceAccountKey, Transport } from '../config';
 import { GOOGLE_TOKEN_URI } from '../config';
 import { redact, registerSecret } from '../redact';
@@ -13,6 +13,8 @@ const VARIABLE = 'GOOGLE_APPLICATION_CREDENTIALS';
 
 export async function mintServiceAccountToken(key: ServiceAccountKey, scope: string, timeoutMs: number, transport: Transport = NO_TLS_SETTINGS): Promise<Minted> {
   registerSecret(key.privateKey);
+  // Loaded on first use: most runs (the embedded target, issuers, commands) never need it, and it is slow to load.
+  const { JWT } = await import('google-auth-library');
   const client = new JWT({
     email: key.clientEmail,
     key: key.privateKey,
