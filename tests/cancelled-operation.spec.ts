@@ -40,6 +40,7 @@ test.describe('a cancelled operation', () => {
   test('every state observed while cancelling obeys the Operation invariants', covers('cancel.outcome.exclusive-result'), async ({ cfg, scenarios }) => {
     const { settlement, after } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     const states = [...settlement.states, ...(isOperation(after.get.json) ? [after.get.json] : [])];
+    await test.info().attach(`the ${states.length} observed states, in order`, { body: JSON.stringify(states, null, 2), contentType: 'application/json' });
     const problems = states.flatMap((op, i) => invariantViolations(op, cfg).map((p) => `state #${i + 1}: ${p}`));
     await check(`all ${states.length} observed states obey the invariants`, problems.length === 0, problems.join('; '), after.get);
   });
