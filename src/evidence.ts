@@ -78,7 +78,3 @@ export function said(ex: Exchange): string {
   else body = `${type ?? '(no content type)'} ${JSON.stringify(clipText(ex.responseText.trim(), 60))}`;
   return redact(`answered HTTP ${ex.status} ${body}`);
 }
-
-/** "POST /v3/…/operations/x:cancel", for naming a request in messages. */
-const safeDecode = (path: string) => { try { return decodeURI(path); } catch { return path; } };
-export const requestLine = (ex: Pick<Exchange, 'method' | 'url'>) => redact(`${ex.method} ${safeDecode(new URL(ex.url).pathname)}`);

@@ -9,8 +9,8 @@ import { openLedger } from './ledger';
 import { createOperationsClient } from './operations-client';
 import { createScenarios } from './scenarios';
 import { clearShared } from './shared';
-import { isFilteredRun } from './summary-reporter';
 import { sweepLedger } from './teardown';
+import { isFilteredRun } from './verdict';
 import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from './tls';
 import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, tokenSeed, tokenSourceNames } from './tokens';
 

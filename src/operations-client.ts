@@ -59,7 +59,6 @@ export function createOperationsClient(
   baseUrl: string,
   { defaultAuth, record, counters }: { defaultAuth: Auth; record: Recorder; counters: Counters },
 ) {
-  const created = new Set<string>();
 
   async function send(path: string, opts: SendOptions = {}): Promise<Exchange> {
     const auth = opts.auth ?? defaultAuth;
@@ -126,8 +125,6 @@ export function createOperationsClient(
 
   return {
     send,
-    created,
-    urlFor: (name: string, verb = '') => baseUrl + at(name, verb),
 
     /** Starts an LRO; `name` is set only when the target returned an Operation with a name. */
     async create(kind: 'long' | 'quick' = 'long', auth?: Auth): Promise<{ exchange: Exchange; name?: string; operation?: Operation }> {
@@ -137,7 +134,6 @@ export function createOperationsClient(
       const exchange = await send(cfg.createPath, { method: 'POST', body, auth });
       if (exchange.status >= 200 && exchange.status < 300 && isOperation(exchange.json)) {
         const name = exchange.json.name as string;
-        created.add(name);
         counters.operationsCreated++;
         recordCreated(name, slot);
         return { exchange, name, operation: exchange.json };

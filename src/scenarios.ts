@@ -106,8 +106,6 @@ const BAD_BODIES = fixtureJson<{ unknownField: BadBody[]; malformedJson: BadBody
 const MALFORMED_NAMES = fixtureJson<{ names: { label: string; name: string }[] }>('malformed-names.json').names;
 const REFUSAL_TARGET_GENERATIONS = 4;
 
-const running = (ex: Exchange) => ex.status === 200 && isOperation(ex.json) && outcomeOf(ex.json) === 'running';
-
 export interface ScenarioDeps {
   /** A client that counts but does not record: consumers attach the stored exchanges as their evidence. */
   readonly api: OperationsClient;
@@ -141,7 +139,8 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       const { name } = await refusalTarget(generation);
       if (tainted.has(name)) continue;
       const before = await api.get(name);
-      if (running(before) && touched(before) === undefined) return { name, before: storable(before) };
+      // `touched` is undefined only for an operation that runs and shows no cancellation.
+      if (touched(before) === undefined) return { name, before: storable(before) };
     }
     throw new PrerequisiteFailed(`${REFUSAL_TARGET_GENERATIONS} long operations stopped running before a refused call could be aimed at them (earlier calls cancelled them, or they finish too soon). Check OPERATION_CREATE_BODY.`);
   }

@@ -11,20 +11,11 @@ import { ledgerCounts, readLedger } from './ledger';
 import { redact } from './redact';
 import { tlsWarnings } from './tls';
 import { testEvidence } from './test-evidence';
-import { coverageProblems, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from './verdict';
+import { coverageProblems, isFilteredRun, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from './verdict';
 
 export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operationsCreated: 'conformance.operations-created' } as const;
 
 const testKey = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
-
-/** A shard, a grep or a file filter: the run covers part of the catalog. */
-export function isFilteredRun(config: FullConfig, argv: readonly string[] = process.argv.slice(2)): boolean {
-  // Playwright puts a CLI --grep on the projects (newer versions) or the config (older ones).
-  const everything = /.*/.toString();
-  const grepped = [config.grep, ...config.projects.map((p) => p.grep)].flat().some((g) => g.toString() !== everything)
-    || [config.grepInvert, ...config.projects.map((p) => p.grepInvert)].flat().some((g) => g !== null && g !== undefined);
-  return config.shard !== null || grepped || argv.some((a) => a.endsWith('.ts') || /^(-g|--grep|--grep-invert|--last-failed|--only-changed)(=|$)/.test(a));
-}
 
 export default class SummaryReporter implements Reporter {
   private readonly outcomes = new Map<string, TestOutcome>();

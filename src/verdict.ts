@@ -1,5 +1,6 @@
 // Folds test outcomes into requirement statuses and one verdict. Pure: the summary
 // reporter feeds it, the self-tests exercise it directly.
+import type { FullConfig } from '@playwright/test/reporter';
 import { CATALOG, isRequirementId, type Level, type Requirement } from './catalog';
 
 export type RequirementStatus = 'passed' | 'failed' | 'unverified' | 'not-applicable' | 'not-run';
@@ -103,4 +104,13 @@ export function summarize(tests: readonly TestOutcome[], suiteErrors: readonly s
   const warnings = requirements.filter((r) => r.level === 'SHOULD' && (r.status === 'failed' || r.status === 'not-run' || r.status === 'unverified'))
     .map((r) => `${r.id} (SHOULD) ${r.status}: ${r.reason}`);
   return { verdict, requirements, warnings };
+}
+
+/** A shard, a grep or a file filter: the run covers part of the catalog. */
+export function isFilteredRun(config: FullConfig, argv: readonly string[] = process.argv.slice(2)): boolean {
+  // Playwright puts a CLI --grep on the projects (newer versions) or the config (older ones).
+  const everything = /.*/.toString();
+  const grepped = [config.grep, ...config.projects.map((p) => p.grep)].flat().some((g) => g.toString() !== everything)
+    || [config.grepInvert, ...config.projects.map((p) => p.grepInvert)].flat().some((g) => g !== null && g !== undefined);
+  return config.shard !== null || grepped || argv.some((a) => a.endsWith('.ts') || /^(-g|--grep|--grep-invert|--last-failed|--only-changed)(=|$)/.test(a));
 }

@@ -3,16 +3,10 @@
 // for a path no method serves) is not the method's error, and may be HTML.
 import type { Config } from '../src/config';
 import { errorInfosOf, errorModelProblems } from '../src/error-model';
-import type { Exchange } from '../src/evidence';
+import { detailsProblems, routeMiss } from '../src/judge';
 import type { Labelled, Scenarios } from '../src/scenarios';
 import { formatIssues, validate } from '../src/schemas';
 import { check, covers, evidence, partly, test } from './fixtures';
-
-/**
- * A malformed name may not match any route: a 404/405 that is not a Status envelope (Google's HTML
- * page, a framework's own JSON) is then the front end's, not the method's. A 404 envelope is judged.
- */
-const routeMiss = (ex: Exchange, cfg: Config) => (ex.status === 404 || ex.status === 405) && errorModelProblems(ex, cfg).length > 0;
 
 interface Provoked extends Labelled {
   /** An auth refusal, which carries ErrorInfo on Google's front ends. */
@@ -63,11 +57,8 @@ test.describe('error replies', () => {
       if (auth && (exchange.status === 401 || exchange.status === 403)) {
         await check(`${label} (HTTP ${exchange.status}) carries an ErrorInfo`, infos.length > 0, 'its details hold no google.rpc.ErrorInfo', exchange);
       }
-      const details = (exchange.json as { error?: { details?: unknown } } | undefined)?.error?.details;
-      if (details !== undefined) {
-        const anys = Array.isArray(details) && details.every((d) => typeof (d as { '@type'?: unknown })?.['@type'] === 'string');
-        await check(`${label}: every detail is a typed google.protobuf.Any`, anys, `details are ${JSON.stringify(details).slice(0, 200)}`, exchange);
-      }
+      const badDetails = detailsProblems(exchange);
+      await check(`${label}: every detail is a typed google.protobuf.Any`, badDetails.length === 0, badDetails.join('; '), exchange);
       for (const info of infos) {
         const result = validate('error-info', info);
         await check(`${label}: the ErrorInfo is well formed`, result.valid, () => (result.valid ? '' : formatIssues('error-info', result.errors)), exchange);

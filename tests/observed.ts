@@ -7,7 +7,7 @@ import { evidence, unverified } from './fixtures';
 type Cancelled = Extract<Observation, { kind: 'cancelled' }>;
 
 /** Why no cancelled operation could be examined; undefined when there is one. */
-export function whyNotObserved(obs: Observation, settleSeconds: number): string | undefined {
+function whyNotObserved(obs: Observation, settleSeconds: number): string | undefined {
   const last = obs.attempts.at(-1)!;
   switch (obs.kind) {
     case 'cancelled':
