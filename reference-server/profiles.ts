@@ -79,6 +79,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
 };
 
-export const DEFAULT_CANCEL_DELAY_MS = 200;
+// Several loopback round trips long, so a GET right after a cancel still sees CANCELLING, and short,
+// because every run waits for it at least three times. slow-cancel covers a target that takes seconds.
+export const DEFAULT_CANCEL_DELAY_MS = 25;
 
 export const isProfileName = (s: string): s is ProfileName => Object.hasOwn(PROFILES, s);

@@ -1,10 +1,12 @@
 // `npm run conformance`: checks the configuration, runs the Playwright suite and turns the
 // verdict into the exit status: 0 conformant, 1 non-conformant, 2 incomplete,
 // 3 configuration error, 4 the suite itself failed to produce a verdict.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 // options only: the server itself (fastify, the issuer) would cost every run its start-up time here.
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/options';
-import { ConfigError, loadEnvFile, parseConfig } from '../src/config';
+import { ConfigError, loadEnvFile, parseConfig, presetDefaults } from '../src/config';
+import { EMBEDDED_TARGET_VARIABLE, hostEmbeddedTarget } from '../src/embedded-target';
 import { requireCredentials } from '../src/credentials-check';
 import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/gate-files';
 import { runPlaywright, sweepIfTeardownMissed } from '../src/playwright-run';
@@ -32,22 +34,35 @@ if (shard) {
   process.env.CONFORMANCE_SHARD = `${shard[1]}/${shard[2]}`;
 }
 let gateInputs: GateInputs = {};
+let embedded = false;
 try {
   const cfg = parseConfig(process.env);
   requireCredentials(cfg);
   // Playwright trusts Node's default store only: TARGET_CA_FILE joins it through NODE_EXTRA_CA_CERTS (README "TLS").
   Object.assign(process.env, trustEnvironment(cfg.transport, process.env));
-  if (!process.env.TARGET_BASE_URL?.trim()) optionsFromEnv(process.env);
+  embedded = !(process.env.TARGET_BASE_URL?.trim() || presetDefaults(process.env).TARGET_BASE_URL);
+  if (embedded) optionsFromEnv(process.env);
   gateInputs = gateInputsFromEnv(process.env);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof ReferenceConfigError || error instanceof GateConfigError) fail(EXIT.config, `configuration error: ${(error as Error).message}`);
   throw error;
 }
 
-const summaryFile = `${process.env.REPORTS_DIR ?? 'reports'}/conformance-summary.json`;
+const reportsDir = process.env.REPORTS_DIR ?? 'reports';
+const summaryFile = `${reportsDir}/conformance-summary.json`;
 rmSync(summaryFile, { force: true });
+// The embedded server starts here while Playwright boots; it lives until Playwright's teardown is done.
+const embeddedFile = resolve(reportsDir, 'embedded-target.json');
+if (embedded) {
+  mkdirSync(reportsDir, { recursive: true });
+  rmSync(embeddedFile, { force: true });
+  process.env[EMBEDDED_TARGET_VARIABLE] = embeddedFile;
+}
 // Asynchronous, so a Ctrl-C or SIGTERM reaches Playwright as a SIGINT and its teardown cancels what is left running.
-const run = await runPlaywright(args);
+const running = runPlaywright(args);
+const target = embedded ? hostEmbeddedTarget(embeddedFile, process.env) : undefined;
+const run = await running;
+await (await target)?.close();
 if (run.error) fail(EXIT.suite, `could not start Playwright: ${run.error.message}`);
 if (run.interrupted) console.error(`lro-cancel-conformance: interrupted (${run.interrupted}): the run stopped early; its teardown line above says what was left running`);
 await sweepIfTeardownMissed(process.env.REPORTS_DIR ?? 'reports', summaryFile);

@@ -3,8 +3,8 @@
 // Workers inherit what it writes to process.env.
 import { rmSync } from 'node:fs';
 import { request, type FullConfig } from '@playwright/test';
-import { optionsFromEnv, startReferenceServer } from '../reference-server/index';
 import { config, loadEnvFile, presetDefaults } from './config';
+import { EMBEDDED_TARGET_VARIABLE, awaitEmbeddedTarget, startEmbeddedTarget } from './embedded-target';
 import { openLedger } from './ledger';
 import { createOperationsClient } from './operations-client';
 import { createScenarios } from './scenarios';
@@ -12,7 +12,8 @@ import { clearShared } from './shared';
 import { sweepLedger } from './teardown';
 import { isFilteredRun } from './verdict';
 import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from './tls';
-import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, tokenSeed, tokenSourceNames } from './tokens';
+import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, TOKEN_WARNINGS_VARIABLE, tokenSeed, tokenSourceNames, tokenWarnings, type Tokens } from './tokens';
+import type { Config } from './config';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
@@ -28,22 +29,25 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
   openLedger(process.env.REPORTS_DIR ?? 'reports');
   let stop = async () => {};
   if (!process.env.TARGET_BASE_URL?.trim()) {
-    const reference = await startReferenceServer(optionsFromEnv(process.env));
-    Object.assign(process.env, {
-      TARGET_BASE_URL: reference.baseUrl,
-      AUTH_TOKEN_URL: reference.tokenUrl,
-      AUTH_CLIENT_ID: 'lro-cancel-conformance',
-      AUTH_CLIENT_SECRET: 'embedded-reference-issuer',
-      CONFORMANCE_EMBEDDED_PROFILE: [reference.profile, ...reference.faults].join('+'),
-      TARGET_PARENT: process.env.TARGET_PARENT?.trim() || 'projects/conformance',
-    });
-    stop = () => reference.close();
+    // npm run conformance hosts it (src/embedded-target.ts); a bare playwright test starts its own.
+    const published = process.env[EMBEDDED_TARGET_VARIABLE];
+    if (published) Object.assign(process.env, await awaitEmbeddedTarget(published));
+    else {
+      const target = await startEmbeddedTarget(process.env);
+      Object.assign(process.env, target.variables);
+      stop = () => target.close();
+    }
   }
   const cfg = config();
   // Which source serves each scope set: the summary's `tokenSources`.
   process.env.CONFORMANCE_TOKEN_SOURCES = JSON.stringify(tokenSourceNames(cfg));
   // Runs after the tests, interrupted or not, and before the embedded server stops.
+  let early: Promise<void> = Promise.resolve();
+  let stopping = false;
   const teardown = async () => {
+    // A full run has consumed every early scenario by now; an interrupted one stops between them.
+    stopping = true;
+    await Promise.race([early, new Promise((r) => setTimeout(r, EARLY_STOP_WAIT_MS).unref())]);
     await sweepLedger({ cfg });
     await stop();
   };
@@ -58,7 +62,7 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
     process.env[TLS_WARNING_VARIABLE] = tlsWarning;
   }
   const found = cfg.cancelSupport === 'auto'
-    ? await probeCancelSupport(!isFilteredRun(playwright)).catch(async (error: Error) => {
+    ? await probeCancelSupport(!isFilteredRun(playwright), () => stopping).catch(async (error: Error) => {
       await teardown();
       throw withoutStack(error);
     })
@@ -67,6 +71,8 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
   process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE = found.source;
   // The workers start from the tokens the probe minted, instead of minting their own.
   process.env[TOKEN_SEED_VARIABLE] = tokenSeed();
+  process.env[TOKEN_WARNINGS_VARIABLE] = tokenWarnings();
+  if ('early' in found && found.early) early = found.early;
   return teardown;
 }
 
@@ -76,12 +82,24 @@ function withoutStack(error: Error): Error {
   return error;
 }
 
+/** How long the teardown of an interrupted run waits for the early scenario under way. */
+const EARLY_STOP_WAIT_MS = 5_000;
+
+interface Probe {
+  readonly support: 'supported' | 'unimplemented';
+  readonly source: string;
+  /** The rest of a full run's shared work, under way while the workers start. */
+  readonly early?: Promise<void>;
+}
+
 /**
  * The first cancel of the run, on the operation the outcome tests will examine: 501 (or a bare
  * rpc code 12) means the target does not implement cancel. The uncancelled control operation is
  * created first, so it is the cancelled one's true sibling (src/scenarios.ts).
+ * In a full run on a target that cancels, the probe goes on, after the workers were let go, with
+ * the scenarios every run of the whole catalog needs (see earlyScenarios).
  */
-async function probeCancelSupport(fullRun: boolean): Promise<{ support: 'supported' | 'unimplemented'; source: string }> {
+async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Promise<Probe> {
   const cfg = config();
   const tokens = createTokens(cfg);
   const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
@@ -91,6 +109,11 @@ async function probeCancelSupport(fullRun: boolean): Promise<{ support: 'support
   const credential = auth && isAvailable(auth) ? auth : undefined;
   const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
   const counters = { requests: 0, operationsCreated: 0 };
+  const publishCounters = () => {
+    process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);
+    process.env.CONFORMANCE_PROBE_OPERATIONS = String(counters.operationsCreated);
+  };
+  let early: Promise<void> | undefined;
   try {
     const api = createOperationsClient(context, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', record: (_t, run) => run(), counters });
     const scenarios = createScenarios({ api, cfg, tokens, credential });
@@ -100,12 +123,38 @@ async function probeCancelSupport(fullRun: boolean): Promise<{ support: 'support
     const { cancel } = await scenarios.cancelSubject();
     const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
     const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
-    // A filtered run may not need it: it is only started early in a full run.
-    if (!unimplemented && fullRun) await scenarios.finishedSubject().catch(spareBudget);
-    return { support: unimplemented ? 'unimplemented' : 'supported', source: `probe: POST …:cancel answered ${cancel.status}` };
+    const support = unimplemented ? 'unimplemented' : 'supported';
+    const source = `probe: POST …:cancel answered ${cancel.status}`;
+    // A filtered run may not need them: they are only started early in a full run.
+    if (unimplemented || !fullRun) return { support, source };
+    await Promise.all([scenarios.finishedSubject().catch(spareBudget), seedScopeTokens(cfg, tokens)]);
+    early = earlyScenarios(scenarios, cfg, stopping).finally(async () => {
+      publishCounters();
+      await context.dispose();
+    });
+    return { support, source, early };
   } finally {
-    process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);
-    process.env.CONFORMANCE_PROBE_OPERATIONS = String(counters.operationsCreated);
-    await context.dispose();
+    publishCounters();
+    if (!early) await context.dispose();
+  }
+}
+
+/** The scope tests' tokens, minted here so that they are in the workers' seed. */
+async function seedScopeTokens(cfg: Config, tokens: Tokens): Promise<void> {
+  if (cfg.authMode === 'none' || cfg.scopeChecksNotApplicable) return;
+  await Promise.all([tokens.translation(), tokens.platform(), tokens.insufficient()]);
+}
+
+/**
+ * Every test of the catalog asks for these on a target that cancels; computed here, in the order
+ * the tests ask, they are ready (src/shared.ts) by the time a worker has started. A test that
+ * comes first computes the scenario itself, and this one then reads it. A failure is stored
+ * with the scenario, and the tests that need it report it.
+ */
+async function earlyScenarios(scenarios: ReturnType<typeof createScenarios>, cfg: Config, stopping: () => boolean): Promise<void> {
+  const queue = [...(cfg.authMode === 'none' ? [] : [scenarios.authRefusals]), scenarios.observedCancellation, scenarios.refusalRound, scenarios.nameErrors];
+  for (const scenario of queue) {
+    if (stopping()) return;
+    await scenario().catch(() => undefined);
   }
 }

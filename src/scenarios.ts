@@ -215,13 +215,17 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       // call finds it cancelled already, and the operations that must stay running are spared.
       const { name } = await cancelSubject();
       const refuse = async (label: string, auth: Credential | 'none') => ({ label, exchange: storable(await api.cancel(name, { auth, mustAnswer: true })) });
-      const none = (await refuse('no credentials', 'none')).exchange;
-      const expired = await tokens.expired();
-      const bad = [...(credential ? await invalidTokens(credential.token) : []), ...(isAvailable(expired) ? [expired] : [])];
+      // The tokens are made (a key pair, token requests) while the first refusal is on its way; the calls stay one at a time.
+      const [none, expired, forged, scopeless] = await Promise.all([
+        refuse('no credentials', 'none').then((r) => r.exchange),
+        tokens.expired(),
+        credential ? invalidTokens(credential.token) : [],
+        tokens.insufficient(),
+      ]);
       const invalid: Labelled[] = [];
-      for (const c of bad) invalid.push(await refuse(c.label, c));
+      for (const c of [...forged, ...(isAvailable(expired) ? [expired] : [])]) invalid.push(await refuse(c.label, c));
       const insufficient: Labelled[] = [];
-      for (const c of await tokens.insufficient()) insufficient.push(await refuse(c.label, c));
+      for (const c of scopeless) insufficient.push(await refuse(c.label, c));
       return { target: name, none, invalid, insufficient, ...(isAvailable(expired) ? {} : { expiredUnavailable: expired.unavailable }) };
     });
 

@@ -11,9 +11,9 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls, { type TLSSocket } from 'node:tls';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
-import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+// undici and https-proxy-agent load on first use: every process of a run imports this file, few fetch a token.
+import type { Dispatcher, fetch as undiciFetch } from 'undici';
 import { transportConfig, type Transport } from './config';
 import { registerSecret } from './redact';
 
@@ -90,12 +90,13 @@ function trustedCas(transport: Transport): string[] | undefined {
 
 const dispatchers = new WeakMap<Transport, Map<string, Dispatcher>>();
 
-function dispatcherFor(url: string, transport: Transport): Dispatcher {
+async function dispatcherFor(url: string, transport: Transport): Promise<Dispatcher> {
   const proxy = proxyFor(url) ?? '';
   const cache = dispatchers.get(transport) ?? new Map<string, Dispatcher>();
   dispatchers.set(transport, cache);
   let dispatcher = cache.get(proxy);
   if (!dispatcher) {
+    const { Agent, ProxyAgent } = await import('undici');
     const ca = trustedCas(transport);
     const tlsOptions = ca ? { ca } : {};
     dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: tlsOptions, proxyTls: tlsOptions }) : new Agent({ connect: tlsOptions });
@@ -107,8 +108,10 @@ function dispatcherFor(url: string, transport: Transport): Dispatcher {
 export type TokenFetch = (url: string | URL, init?: Parameters<typeof undiciFetch>[1]) => ReturnType<typeof undiciFetch>;
 
 /** fetch for the token endpoints: TARGET_CA_FILE trusted besides the default roots, proxies as the environment says. */
-export const tokenFetch = (transport: Transport): TokenFetch => (url, init) =>
-  undiciFetch(url, { ...init, dispatcher: dispatcherFor(String(url), transport) });
+export const tokenFetch = (transport: Transport): TokenFetch => async (url, init) => {
+  const [{ fetch }, dispatcher] = await Promise.all([import('undici'), dispatcherFor(String(url), transport)]);
+  return fetch(url, { ...init, dispatcher });
+};
 
 // --- classifying TLS failures
 
@@ -222,14 +225,15 @@ interface Handshake {
 }
 
 /** One HEAD request the way Playwright connects (same default trust, client certificate, proxy), verification deferred. */
-function handshake(url: URL, transport: Transport, timeoutMs: number): Promise<Handshake> {
+async function handshake(url: URL, transport: Transport, timeoutMs: number): Promise<Handshake> {
   const client = transport.clientCertificate;
   const proxy = proxyFor(url.href);
+  const { HttpsProxyAgent } = proxy ? await import('https-proxy-agent') : { HttpsProxyAgent: undefined };
   return new Promise((done) => {
     const req = https.request(url, {
       method: 'HEAD',
       rejectUnauthorized: false,
-      agent: proxy ? new HttpsProxyAgent(proxy, { keepAlive: false }) : false,
+      agent: proxy && HttpsProxyAgent ? new HttpsProxyAgent(proxy, { keepAlive: false }) : false,
       timeout: timeoutMs,
       ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile), ...(client.passphrase ? { passphrase: client.passphrase } : {}) } : {}),
     }, (res) => {

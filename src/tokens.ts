@@ -3,7 +3,9 @@
 // Every credential says which source served it; a credential from a source also carries `fresh`,
 // which renews it near expiry and after the target refused it as expired. Tokens built to be
 // refused (forged, tampered, expired) never carry it, so they are never retried.
-import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
+// Subpaths: jose's full index costs every process of a run its load time; only the forgery needs signing.
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { Config } from './config';
 import { redact, registerSecret } from './redact';
 import { runTokenCommand } from './token-sources/command';
@@ -185,7 +187,22 @@ export function isExpiryRefusal(status: number, headers: Readonly<Record<string,
 // A worker reads them once and drops the variable, so the token commands it runs never inherit it.
 // Static tokens are not seeded: they are in the environment already, and must not renew.
 export const TOKEN_SEED_VARIABLE = 'CONFORMANCE_TOKEN_SEED';
+/** Warnings the global setup printed already: a worker that meets the same failure stays quiet. */
+export const TOKEN_WARNINGS_VARIABLE = 'CONFORMANCE_TOKEN_WARNINGS';
 const held = new Map<string, Renewable>();
+const warned = new Set<string>(parsedList(process.env[TOKEN_WARNINGS_VARIABLE]));
+
+function parsedList(raw: string | undefined): string[] {
+  try {
+    const list: unknown = JSON.parse(raw ?? '[]');
+    return Array.isArray(list) ? list.filter((w): w is string => typeof w === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The warnings this process printed, for the workers (the global setup sets CONFORMANCE_TOKEN_WARNINGS to it). */
+export const tokenWarnings = (): string => JSON.stringify([...warned]);
 let workerSeeds: Record<string, Minted> | undefined;
 function seeds(): Record<string, Minted> {
   if (workerSeeds) return workerSeeds;
@@ -215,7 +232,6 @@ export function createTokens(cfg: Config): Tokens {
   if (cfg.clientCredentials) registerSecret(cfg.clientCredentials.clientSecret);
   if (cfg.serviceAccount) registerSecret(cfg.serviceAccount.privateKey);
   const p = plan(cfg);
-  const warned = new Set<string>();
   const sources = new Map<ScopeSetPlan, Source>();
   const sourceOf = (scopePlan: NonNullable<ScopeSetPlan>, label: string): Source => {
     let source = sources.get(scopePlan);
@@ -286,8 +302,16 @@ export function createTokens(cfg: Config): Tokens {
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** Tokens that no issuer signed: a forged signature, a tampered payload, a non-JWT. */
-export async function invalidTokens(valid: string): Promise<Credential[]> {
+const forgeries = new Map<string, Promise<Credential[]>>();
+
+/** Tokens that no issuer signed: a forged signature, a tampered payload, a non-JWT. Built once per token: the forging key pair takes up to a few hundred ms. */
+export function invalidTokens(valid: string): Promise<Credential[]> {
+  let built = forgeries.get(valid);
+  if (!built) forgeries.set(valid, (built = forge(valid)));
+  return built;
+}
+
+async function forge(valid: string): Promise<Credential[]> {
   const source = 'built by the suite';
   const malformed = { label: 'malformed (not a JWT)', token: 'not-a-valid-access-token', source };
   let header: ReturnType<typeof decodeProtectedHeader>;
@@ -301,6 +325,7 @@ export async function invalidTokens(valid: string): Promise<Credential[]> {
     registerSecret(tampered);
     return [malformed, { label: 'tampered opaque token', token: tampered, source }];
   }
+  const [{ generateKeyPair }, { SignJWT }] = await Promise.all([import('jose/key/generate/keypair'), import('jose/jwt/sign')]);
   const { privateKey } = await generateKeyPair('RS256');
   const forged = await new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256' }).sign(privateKey);
   const [h, , s] = valid.split('.');

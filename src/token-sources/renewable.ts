@@ -1,6 +1,6 @@
 // One cached token of one source: served until shortly before it expires, then minted again.
 // A failure is remembered, so a broken or hanging source costs its time once per process.
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { registerSecret } from '../redact';
 
 /** A token source could not give a token: the message names the variable to fix, never the token. */

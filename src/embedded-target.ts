@@ -1,0 +1,62 @@
+// The embedded reference server as the run's target, and the variables that point a run at it.
+// `npm run conformance` hosts it in the wrapper, started while Playwright boots (the two overlap
+// on separate cores), and hands its address to the global setup through a file; a bare
+// `npx playwright test` has no wrapper, so its global setup starts the server itself.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The file where the wrapper publishes the embedded target; unset when nothing hosts one. */
+export const EMBEDDED_TARGET_VARIABLE = 'CONFORMANCE_EMBEDDED_TARGET_FILE';
+
+export interface EmbeddedTarget {
+  /** TARGET_BASE_URL, the issuer's client credentials, the profile and the default parent. */
+  readonly variables: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+type Published = { variables: Record<string, string> } | { error: string };
+
+export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<EmbeddedTarget> {
+  // Loaded here: fastify and the issuer are start-up cost that an external target never needs.
+  const { optionsFromEnv, startReferenceServer } = await import('../reference-server/index');
+  const reference = await startReferenceServer(optionsFromEnv(env));
+  return {
+    variables: {
+      TARGET_BASE_URL: reference.baseUrl,
+      AUTH_TOKEN_URL: reference.tokenUrl,
+      AUTH_CLIENT_ID: 'lro-cancel-conformance',
+      AUTH_CLIENT_SECRET: 'embedded-reference-issuer',
+      CONFORMANCE_EMBEDDED_PROFILE: [reference.profile, ...reference.faults].join('+'),
+      TARGET_PARENT: env.TARGET_PARENT?.trim() || 'projects/conformance',
+    },
+    close: () => reference.close(),
+  };
+}
+
+/** Starts the target and publishes it (or why it failed) to `file`, atomically. */
+export async function hostEmbeddedTarget(file: string, env: NodeJS.ProcessEnv): Promise<EmbeddedTarget | undefined> {
+  const publish = (content: Published) => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(content));
+    renameSync(`${file}.tmp`, file);
+  };
+  try {
+    const target = await startEmbeddedTarget(env);
+    publish({ variables: { ...target.variables } });
+    return target;
+  } catch (error) {
+    publish({ error: `the embedded reference server did not start: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+/** The global setup's side: the published variables, once the host has written them. */
+export async function awaitEmbeddedTarget(file: string, timeoutMs = 60_000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`the embedded reference server did not start within ${timeoutMs / 1000} s (nothing was published to ${file})`);
+    await sleep(5);
+  }
+  const published = JSON.parse(readFileSync(file, 'utf8')) as Published;
+  if ('error' in published) throw new Error(published.error);
+  return published.variables;
+}
