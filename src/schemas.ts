@@ -1,8 +1,8 @@
 // JSON Schemas (2020-12) of the wire shapes the suite checks, compiled once with Ajv in strict mode.
 // The schema files live in schemas/; they reference each other by $id.
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 export type SchemaName =
   | 'operation'
@@ -34,25 +34,31 @@ export function loadSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../schemas/${schemaFile(name)}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 }
 
-// ajv-formats is CommonJS; depending on the loader its default export may arrive wrapped once more.
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
 /** A strict Ajv with every schema added. The logger lets a caller turn warnings into failures. */
 export function createAjv(logger?: { log(...a: unknown[]): unknown; warn(...a: unknown[]): unknown; error(...a: unknown[]): unknown }): Ajv2020 {
+  // Required on first use (both are CommonJS): the runner lists the tests without validating anything.
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = require('ajv-formats') as AddFormats | { default: AddFormats };
+  const addFormats = 'default' in formats ? formats.default : formats;
   const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, ...(logger ? { logger } : {}) });
   addFormats(ajv);
   for (const name of SCHEMA_NAMES) ajv.addSchema(loadSchema(name));
   return ajv;
 }
 
-let compiled: Map<SchemaName, ValidateFunction> | undefined;
+let shared: Ajv2020 | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+/** Compiled on first use, one schema (and what it references) at a time. */
 function validatorFor(name: SchemaName): ValidateFunction {
-  if (!compiled) {
-    const ajv = createAjv();
-    compiled = new Map(SCHEMA_NAMES.map((n) => [n, ajv.getSchema(loadSchema(n).$id as string)!]));
+  let validator = compiled.get(name);
+  if (!validator) {
+    shared ??= createAjv();
+    compiled.set(name, (validator = shared.getSchema(loadSchema(name).$id as string)!));
   }
-  return compiled.get(name)!;
+  return validator;
 }
 
 const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -11,9 +11,8 @@ import { ledgerCounts, readLedger } from './ledger';
 import { redact } from './redact';
 import { tlsWarnings } from './tls';
 import { testEvidence } from './test-evidence';
-import { coverageProblems, isFilteredRun, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from './verdict';
+import { COUNTER_ANNOTATIONS, coverageProblems, isFilteredRun, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from './verdict';
 
-export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operationsCreated: 'conformance.operations-created' } as const;
 
 const testKey = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
 

@@ -311,9 +311,12 @@ export function invalidTokens(valid: string): Promise<Credential[]> {
   return built;
 }
 
+/** A token no issuer could have made: not a JWT, not even opaque-looking. */
+export const MALFORMED_TOKEN: Credential = { label: 'malformed (not a JWT)', token: 'not-a-valid-access-token', source: 'built by the suite' };
+
 async function forge(valid: string): Promise<Credential[]> {
-  const source = 'built by the suite';
-  const malformed = { label: 'malformed (not a JWT)', token: 'not-a-valid-access-token', source };
+  const source = MALFORMED_TOKEN.source;
+  const malformed = MALFORMED_TOKEN;
   let header: ReturnType<typeof decodeProtectedHeader>;
   let payload: ReturnType<typeof decodeJwt>;
   try {

@@ -5,7 +5,7 @@ import { errorInfosOf, rpcStatusOf } from '../src/error-model';
 import { said } from '../src/evidence';
 import { challengeProblems, isRefusal, touched } from '../src/judge';
 import type { AuthRefusals } from '../src/scenarios';
-import { invalidTokens, isAvailable, type Lookup } from '../src/tokens';
+import { MALFORMED_TOKEN, isAvailable, type Lookup } from '../src/tokens';
 import { check, checkReply, covers, evidence, is2xx, notRun, partly, test, unverified } from './fixtures';
 
 const usable = (lookup: Lookup) => (isAvailable(lookup) ? lookup : notRun(lookup.unavailable));
@@ -90,14 +90,13 @@ test.describe('cancel authorization', () => {
   });
 
   test('a refused cancel leaves the operation running and still cancellable', covers('cancel.auth.no-side-effect'),
-    async ({ api, tokens, credential, cancelSupport, scenarios, createOperation }) => {
+    async ({ api, tokens, cancelSupport, scenarios, createOperation }) => {
       // Where cancel is unimplemented, a job that cannot be stopped is not worth creating: a running refusal target serves.
       const name = cancelSupport === 'supported' ? await createOperation('long') : (await scenarios.runningRefusalTarget()).name;
-      const [malformed] = await invalidTokens(credential!.token);
       const [insufficient] = await tokens.insufficient();
       const attempts = [
         { who: 'no credentials', auth: 'none' as const },
-        { who: 'a malformed token', auth: malformed! },
+        { who: 'a malformed token', auth: MALFORMED_TOKEN },
         ...(insufficient ? [{ who: insufficient.label, auth: insufficient }] : []),
       ];
       const accepted: string[] = [];

@@ -7,9 +7,8 @@ import { config, type Config } from '../src/config';
 import { said, transcript, type Exchange } from '../src/evidence';
 import { createOperationsClient, type Counters, type OperationsClient, type Recorder } from '../src/operations-client';
 import { createScenarios, is2xx, type Scenarios } from '../src/scenarios';
-import { COUNTER_ANNOTATIONS } from '../src/summary-reporter';
 import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
-import { DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
+import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
 
 export { expect, is2xx };
 
