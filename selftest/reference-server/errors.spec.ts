@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { DEFAULT_CANCEL_DELAY_MS } from '../../reference-server/profiles';
 import { FAULTS, PROFILES, RPC_CODES, ReferenceConfigError, optionsFromEnv } from '../../reference-server/index';
 import { GDC, PUBLIC, api, created, expect, expectEnvelope, serverFor, test } from './helpers';
 
@@ -83,7 +84,7 @@ test.describe('optionsFromEnv', () => {
       port: 0,
       profile: 'conformant',
       faults: [],
-      cancelDelayMs: 200,
+      cancelDelayMs: DEFAULT_CANCEL_DELAY_MS,
       finishedCancel: 'failed-precondition',
       maxOperations: 100000,
       audience: 'https://translation.reference.test',

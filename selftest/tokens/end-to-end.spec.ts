@@ -16,6 +16,8 @@ test('a run whose tokens come from commands and expire every 3 s stays CONFORMAN
     AUTH_TOKEN_COMMAND_TRANSLATION: printToken('issuer', TRANSLATION_SCOPE, '3', log('translation')),
     AUTH_TOKEN_COMMAND_PLATFORM: printToken('issuer', PLATFORM_SCOPE, '3', log('platform')),
     AUTH_TOKEN_COMMAND_INSUFFICIENT: printToken('issuer', 'https://www.googleapis.com/auth/devstorage.read_only', '3', log('insufficient')),
+    // A quick run could end before a 3-second token needs renewing: the cancellation takes longer than one.
+    REFERENCE_CANCEL_DELAY_MS: '3500',
   });
   expect(run.summary, run.output.slice(-2000)).toBeDefined();
   const summary = run.summary as NonNullable<typeof run.summary> & { tokenSources?: Record<string, string> };
@@ -31,10 +33,10 @@ test('a run whose tokens come from commands and expire every 3 s stays CONFORMAN
   for (const r of ['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']) {
     expect(summary.requirements.find((q) => q.id === r)?.status, r).toBe('passed');
   }
-  // Renewal mid-run: the everyday command ran more often than there are processes (setup + 2 workers).
+  // Renewal mid-run: the everyday command ran more often than there are processes that use it
+  // (the global setup, which seeds the worker, and the one worker).
   const lines = runsIn(log('everyday'));
-  const processes = new Set((await import('node:fs')).readFileSync(log('everyday'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0])).size;
-  expect(lines, `everyday command runs: ${lines} (by ${processes} process ids)`).toBeGreaterThan(3);
+  expect(lines, `everyday command runs: ${lines}`).toBeGreaterThan(2);
   expect(run.output).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ/);
   test.info().annotations.push({ type: 'timing', description: `${run.ms} ms, everyday command ran ${lines} times` });
 });
