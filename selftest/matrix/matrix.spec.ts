@@ -34,7 +34,7 @@ async function runVariant(variant: Variant): Promise<Row> {
     REFERENCE_PROFILE: variant.profile ?? 'conformant',
     REFERENCE_FAULTS: (variant.faults ?? []).join(','),
     // The slowest correct cancel lands in 3 s (slow-cancel): a broken variant that never settles need not cost 30 s.
-    CANCEL_SETTLE_TIMEOUT: '10',
+    CANCEL_SETTLE_TIMEOUT: '6',
     ...variant.env,
   }, { keepAllure: false });
   const byId = new Map((run.summary?.requirements ?? []).map((r) => [r.id, r]));
