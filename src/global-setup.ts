@@ -3,7 +3,7 @@
 // Workers inherit what it writes to process.env.
 import { rmSync } from 'node:fs';
 import { request, type FullConfig } from '@playwright/test';
-import { config, loadEnvFile, presetDefaults } from './config';
+import { config, loadEnvFile, presetDefaults, type Config } from './config';
 import { EMBEDDED_TARGET_VARIABLE, awaitEmbeddedTarget, startEmbeddedTarget } from './embedded-target';
 import { openLedger } from './ledger';
 import { createOperationsClient } from './operations-client';
@@ -13,7 +13,6 @@ import { sweepLedger } from './teardown';
 import { isFilteredRun } from './verdict';
 import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from './tls';
 import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, TOKEN_WARNINGS_VARIABLE, tokenSeed, tokenSourceNames, tokenWarnings, type Tokens } from './tokens';
-import type { Config } from './config';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
@@ -61,7 +60,7 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
     console.warn(`lro-cancel-conformance: WARNING: ${tlsWarning}`);
     process.env[TLS_WARNING_VARIABLE] = tlsWarning;
   }
-  const found = cfg.cancelSupport === 'auto'
+  const found: Probe = cfg.cancelSupport === 'auto'
     ? await probeCancelSupport(!isFilteredRun(playwright), () => stopping).catch(async (error: Error) => {
       await teardown();
       throw withoutStack(error);
@@ -72,7 +71,7 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
   // The workers start from the tokens the probe minted, instead of minting their own.
   process.env[TOKEN_SEED_VARIABLE] = tokenSeed();
   process.env[TOKEN_WARNINGS_VARIABLE] = tokenWarnings();
-  if ('early' in found && found.early) early = found.early;
+  early = found.early ?? early;
   return teardown;
 }
 
