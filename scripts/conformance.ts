@@ -65,7 +65,7 @@ const run = await running;
 await (await target)?.close();
 if (run.error) fail(EXIT.suite, `could not start Playwright: ${run.error.message}`);
 if (run.interrupted) console.error(`lro-cancel-conformance: interrupted (${run.interrupted}): the run stopped early; its teardown line above says what was left running`);
-await sweepIfTeardownMissed(process.env.REPORTS_DIR ?? 'reports', summaryFile);
+await sweepIfTeardownMissed(reportsDir, summaryFile);
 
 let verdict: keyof typeof EXIT;
 try {

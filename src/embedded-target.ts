@@ -14,7 +14,7 @@ export interface EmbeddedTarget {
   close(): Promise<void>;
 }
 
-type Published = { variables: Record<string, string> } | { error: string };
+type Published = { variables: Readonly<Record<string, string>> } | { error: string };
 
 export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<EmbeddedTarget> {
   // Loaded here: fastify and the issuer are start-up cost that an external target never needs.
@@ -41,7 +41,7 @@ export async function hostEmbeddedTarget(file: string, env: NodeJS.ProcessEnv): 
   };
   try {
     const target = await startEmbeddedTarget(env);
-    publish({ variables: { ...target.variables } });
+    publish({ variables: target.variables });
     return target;
   } catch (error) {
     publish({ error: `the embedded reference server did not start: ${(error as Error).message}` });
@@ -50,7 +50,7 @@ export async function hostEmbeddedTarget(file: string, env: NodeJS.ProcessEnv): 
 }
 
 /** The global setup's side: the published variables, once the host has written them. */
-export async function awaitEmbeddedTarget(file: string, timeoutMs = 60_000): Promise<Record<string, string>> {
+export async function awaitEmbeddedTarget(file: string, timeoutMs = 60_000): Promise<Readonly<Record<string, string>>> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(file)) {
     if (Date.now() > deadline) throw new Error(`the embedded reference server did not start within ${timeoutMs / 1000} s (nothing was published to ${file})`);

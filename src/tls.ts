@@ -228,12 +228,12 @@ interface Handshake {
 async function handshake(url: URL, transport: Transport, timeoutMs: number): Promise<Handshake> {
   const client = transport.clientCertificate;
   const proxy = proxyFor(url.href);
-  const { HttpsProxyAgent } = proxy ? await import('https-proxy-agent') : { HttpsProxyAgent: undefined };
+  const agent = proxy ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy, { keepAlive: false }) : false;
   return new Promise((done) => {
     const req = https.request(url, {
       method: 'HEAD',
       rejectUnauthorized: false,
-      agent: proxy && HttpsProxyAgent ? new HttpsProxyAgent(proxy, { keepAlive: false }) : false,
+      agent,
       timeout: timeoutMs,
       ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile), ...(client.passphrase ? { passphrase: client.passphrase } : {}) } : {}),
     }, (res) => {

@@ -316,7 +316,6 @@ export const MALFORMED_TOKEN: Credential = { label: 'malformed (not a JWT)', tok
 
 async function forge(valid: string): Promise<Credential[]> {
   const source = MALFORMED_TOKEN.source;
-  const malformed = MALFORMED_TOKEN;
   let header: ReturnType<typeof decodeProtectedHeader>;
   let payload: ReturnType<typeof decodeJwt>;
   try {
@@ -326,7 +325,7 @@ async function forge(valid: string): Promise<Credential[]> {
     // Opaque tokens: altering characters is the best forgery available.
     const tampered = valid.slice(0, -4) + (valid.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     registerSecret(tampered);
-    return [malformed, { label: 'tampered opaque token', token: tampered, source }];
+    return [MALFORMED_TOKEN, { label: 'tampered opaque token', token: tampered, source }];
   }
   const [{ generateKeyPair }, { SignJWT }] = await Promise.all([import('jose/key/generate/keypair'), import('jose/jwt/sign')]);
   const { privateKey } = await generateKeyPair('RS256');
@@ -336,7 +335,7 @@ async function forge(valid: string): Promise<Credential[]> {
   const unsigned = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`;
   [forged, tampered, unsigned].forEach(registerSecret);
   return [
-    malformed,
+    MALFORMED_TOKEN,
     { label: 'forged (signed with a key the issuer never used)', token: forged, source },
     { label: 'tampered payload (signature no longer matches)', token: tampered, source },
     { label: 'unsigned (alg none)', token: unsigned, source },
