@@ -1,6 +1,6 @@
 // All plumbing of the conformance specs: config, tokens, the recorded operations client, the
 // shared scenarios (src/scenarios.ts), evidence, and how a test says what it could not judge.
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type PlaywrightTestOptions } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/catalog';
 import { config, type Config } from '../src/config';
@@ -132,7 +132,20 @@ type TestFixtures = {
   createOperation: (kind?: 'long' | 'quick') => Promise<string>;
 };
 
+// Playwright sets up every browser-context option for every test, and each setup and teardown is a
+// hidden report step that captures a source-mapped stack: about 60 per test, a quarter of a run's
+// worker CPU (docs/performance.md). `box: 'self'` drops the steps; the value stays the config's
+// or Playwright's default (a fixture given no value keeps its option value).
+const CONTEXT_OPTIONS = [
+  'acceptDownloads', 'bypassCSP', 'clientCertificates', 'colorScheme', 'contrast', 'deviceScaleFactor', 'extraHTTPHeaders',
+  'forcedColors', 'geolocation', 'hasTouch', 'httpCredentials', 'ignoreHTTPSErrors', 'isMobile', 'javaScriptEnabled', 'locale',
+  'offline', 'permissions', 'proxy', 'reducedMotion', 'screen', 'storageState', 'timezoneId', 'userAgent', 'viewport',
+  'baseURL', 'serviceWorkers', 'contextOptions', 'actionTimeout', 'navigationTimeout', 'testIdAttribute',
+] as const satisfies readonly (keyof PlaywrightTestOptions)[];
+const stepless = Object.fromEntries(CONTEXT_OPTIONS.map((name) => [name, [undefined, { scope: 'test', box: 'self' }]]));
+
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  ...stepless,
   cfg: [async ({}, use) => use(config()), { scope: 'worker' }],
   tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker' }],
   cancelSupport: [
