@@ -1,6 +1,8 @@
 // The embedded OAuth2 issuer (a mock: any client id and secret are accepted) and the bearer
 // token check that every API call passes before its body is read.
 import { hash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { ApiError, GOOGLE_DOMAIN } from './errors';
@@ -24,7 +26,7 @@ type MutableToken = { payload: Record<string, unknown> };
  */
 export async function startIssuer(audience: string): Promise<Issuer> {
   const server = new OAuth2Server();
-  await server.issuer.keys.generate('RS256');
+  await signingKey(server);
   await server.start(0, '127.0.0.1');
   const port = server.address().port;
   const url = `http://127.0.0.1:${port}`;
@@ -48,6 +50,34 @@ export async function startIssuer(audience: string): Promise<Issuer> {
   // The keys live in this process: a local JWKS needs no fetch and cannot go stale.
   const jwks = createLocalJWKSet({ keys: server.issuer.keys.toJSON() } as Parameters<typeof createLocalJWKSet>[0]);
   return { url, tokenUrl: `${url}/token`, jwks, close: () => server.stop() };
+}
+
+/**
+ * Where the issuer's RS256 key is kept between servers (npm's cache folder inside node_modules):
+ * an RSA key takes 50-400 ms to generate, and a run starts one server, npm test a few hundred.
+ */
+export const ISSUER_KEY_FILE = join(import.meta.dirname, '../node_modules/.cache/lro-cancel-conformance/reference-issuer-rs256.jwk.json');
+
+/** The kept key, or a new one (kept for the next server) when there is none or it does not load. */
+export async function signingKey(server: OAuth2Server, file = ISSUER_KEY_FILE): Promise<void> {
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (kept.alg !== 'RS256') throw new Error('not an RS256 key');
+    await server.issuer.keys.add(kept);
+    return;
+  } catch {
+    // missing, unreadable or not a private RS256 JWK: a new key
+  }
+  const key = await server.issuer.keys.generate('RS256');
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    // Atomic: servers that start at once each read a whole key.
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(server.issuer.keys.toJSON(true).find((k) => k.kid === key.kid)), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch {
+    // a read-only checkout: every server makes its own key
+  }
 }
 
 export type AuthDecision = { ok: true } | { ok: false; failure: 'missing' | 'invalid' | 'expired' | 'unsupported' | 'forbidden'; description: string };

@@ -4,6 +4,8 @@
 // which renews it near expiry and after the target refused it as expired. Tokens built to be
 // refused (forged, tampered, expired) never carry it, so they are never retried.
 // Subpaths: jose's full index costs every process of a run its load time; only the forgery needs signing.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { decodeJwt } from 'jose/jwt/decode';
 import type { Config } from './config';
@@ -304,7 +306,7 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 
 const forgeries = new Map<string, Promise<Credential[]>>();
 
-/** Tokens that no issuer signed: a forged signature, a tampered payload, a non-JWT. Built once per token: the forging key pair takes up to a few hundred ms. */
+/** Tokens that no issuer signed: a forged signature, a tampered payload, a non-JWT. Built once per token. */
 export function invalidTokens(valid: string): Promise<Credential[]> {
   let built = forgeries.get(valid);
   if (!built) forgeries.set(valid, (built = forge(valid)));
@@ -313,6 +315,40 @@ export function invalidTokens(valid: string): Promise<Credential[]> {
 
 /** A token no issuer could have made: not a JWT, not even opaque-looking. */
 export const MALFORMED_TOKEN: Credential = { label: 'malformed (not a JWT)', token: 'not-a-valid-access-token', source: 'built by the suite' };
+
+/**
+ * The key that signs forged tokens, kept between runs (npm's cache folder inside node_modules): an
+ * RSA key takes 50-400 ms to generate. No issuer ever sees it, so any key will do, as long as it is RSA.
+ */
+export const FORGING_KEY_FILE = join(import.meta.dirname, '../node_modules/.cache/lro-cancel-conformance/forging-rs256.jwk.json');
+
+const forgingKeys = new Map<string, Promise<CryptoKey>>();
+export function forgingKey(file = FORGING_KEY_FILE): Promise<CryptoKey> {
+  let key = forgingKeys.get(file);
+  if (!key) forgingKeys.set(file, (key = loadOrMakeForgingKey(file)));
+  return key;
+}
+
+async function loadOrMakeForgingKey(file: string): Promise<CryptoKey> {
+  const [{ importJWK }, { exportJWK }, { generateKeyPair }] = await Promise.all([import('jose/key/import'), import('jose/key/export'), import('jose/key/generate/keypair')]);
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof importJWK>[0];
+    const key = await importJWK(kept, 'RS256');
+    if (key instanceof CryptoKey && key.type === 'private') return key;
+  } catch {
+    // missing, unreadable or not a private RSA key: a new one
+  }
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(await exportJWK(privateKey)), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch {
+    // a read-only checkout: each process makes its own key
+  }
+  return privateKey;
+}
 
 async function forge(valid: string): Promise<Credential[]> {
   const source = MALFORMED_TOKEN.source;
@@ -327,9 +363,8 @@ async function forge(valid: string): Promise<Credential[]> {
     registerSecret(tampered);
     return [MALFORMED_TOKEN, { label: 'tampered opaque token', token: tampered, source }];
   }
-  const [{ generateKeyPair }, { SignJWT }] = await Promise.all([import('jose/key/generate/keypair'), import('jose/jwt/sign')]);
-  const { privateKey } = await generateKeyPair('RS256');
-  const forged = await new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256' }).sign(privateKey);
+  const { SignJWT } = await import('jose/jwt/sign');
+  const forged = await new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256' }).sign(await forgingKey());
   const [h, , s] = valid.split('.');
   const tampered = `${h}.${b64url({ ...payload, exp: Math.floor(Date.now() / 1000) + 86_400 })}.${s}`;
   const unsigned = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`;

@@ -1,4 +1,9 @@
-import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { OAuth2Server } from 'oauth2-mock-server';
+import { signingKey } from '../../reference-server/auth';
 import { GDC, PLATFORM_SCOPE, TRANSLATION_SCOPE, api, created, expect, expectEnvelope, mint, state, test } from './helpers';
 
 const CHALLENGE_SCOPES = `scope="${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}"`;
@@ -98,4 +103,33 @@ test.describe('auth matrix on cancel', () => {
       expectEnvelope(r, 401, 'UNAUTHENTICATED');
     }
   });
+});
+
+test.describe('the issuer key kept between servers', () => {
+  const keptIn = () => join(mkdtempSync(join(tmpdir(), 'issuer-key-')), 'key.json');
+  const kidOf = async (file: string) => {
+    const server = new OAuth2Server();
+    await signingKey(server, file);
+    return server.issuer.keys.toJSON()[0]!.kid;
+  };
+
+  test('the first server makes the key and keeps it (owner-only); the next one signs with the same key', async () => {
+    const file = keptIn();
+    const first = await kidOf(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kid: first, alg: 'RS256', d: expect.any(String) });
+    expect(await kidOf(file)).toBe(first);
+  });
+
+  for (const [label, kind] of [['garbage', 'garbage'], ['a public key only', 'public'], ['a key of another algorithm', 'es256']] as const) {
+    test(`a kept file holding ${label} gets a new key, kept in its place`, async () => {
+      const file = keptIn();
+      const { publicKey, privateKey } = await generateKeyPair(kind === 'es256' ? 'ES256' : 'RS256', { extractable: true });
+      const jwk = kind === 'public' ? { ...(await exportJWK(publicKey)), alg: 'RS256', kid: kind } : { ...(await exportJWK(privateKey)), alg: 'ES256', kid: kind };
+      writeFileSync(file, kind === 'garbage' ? 'not json' : JSON.stringify(jwk));
+      const made = await kidOf(file);
+      expect(made).not.toBe(kind);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kid: made, alg: 'RS256', d: expect.any(String) });
+    });
+  }
 });
