@@ -1,7 +1,10 @@
 import { defineConfig } from '@playwright/test';
 import { loadEnvFile } from './src/config';
+import { awaitRelease } from './src/handoff';
 import { useOptionsFromEnv } from './src/tls';
 
+// Under npm run conformance, nothing is read before the wrapper has checked the configuration.
+await awaitRelease();
 // .env is read once here; the global setup validates it and starts the embedded target.
 loadEnvFile();
 

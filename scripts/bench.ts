@@ -82,10 +82,10 @@ function timed(args: string[], env: Record<string, string>, label: string): Prom
   );
 }
 
-/** `npm run conformance` as npm execs it (node --import tsx scripts/conformance.ts), against the embedded server. */
+/** `npm run conformance` as npm execs it (node scripts/conformance.mjs), against the embedded server. */
 async function conformance(args: string[]): Promise<Run> {
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-conformance-'));
-  const run = await timed(['--import', 'tsx', 'scripts/conformance.ts', ...args],
+  const run = await timed(['scripts/conformance.mjs', ...args],
     { REPORTS_DIR: join(dir, 'reports'), ALLURE_RESULTS_DIR: join(dir, 'allure-results'), DOTENV_CONFIG_PATH: join(dir, 'no.env'), TARGET_BASE_URL: '' }, 'conformance');
   let summary: Pick<Run, 'requests' | 'operationsCreated' | 'operationsLeftRunning'> = {};
   try {
@@ -412,7 +412,7 @@ async function main() {
       '## How each number is made',
       '',
       '- **(a), (b)** `operationsCreated` and `requests` from `reports/conformance-summary.json` of the full runs in (c): the ledger\'s count of every operation the run created (the cancel-support probe included), and every request sent, the teardown\'s included.',
-      `- **(c)** \`npm run conformance\` as npm runs it (\`node --import tsx scripts/conformance.ts\`) against the embedded server with its default workers, each run into its own temporary reports folder, against the **bare Playwright floor**: Playwright's own CLI on \`${FLOOR_CONFIG}\`, one test making one \`request.post\` to a node:http \`webServer\`, one worker, no reporter but \`line\`. Both are launched by node directly, so npm's own start-up (the same for any script) is in neither. CPU is the user + system time of the run's whole process tree (\`/proc/self/stat\` cutime + cstime across the run). Report generation (\`npm run report\`) is not part of a run. The one-test row is the suite's fixed cost (start-up, global setup with the embedded server and the cancel-support probe, the teardown).`,
+      `- **(c)** \`npm run conformance\` as npm runs it (\`node scripts/conformance.mjs\`) against the embedded server with its default workers, each run into its own temporary reports folder, against the **bare Playwright floor**: Playwright's own CLI on \`${FLOOR_CONFIG}\`, one test making one \`request.post\` to a node:http \`webServer\`, one worker, no reporter but \`line\`. Both are launched by node directly, so npm's own start-up (the same for any script) is in neither. CPU is the user + system time of the run's whole process tree (\`/proc/self/stat\` cutime + cstime across the run). Report generation (\`npm run report\`) is not part of a run. The one-test row is the suite's fixed cost (start-up, global setup with the embedded server and the cancel-support probe, the teardown).`,
       '- **(d)** `npm test` (`scripts/test.ts`, which prints its own wall time), only with `BENCH_NPM_TEST=1` (in this tree) or `BENCH_NPM_TEST=fresh` (a fresh clone of HEAD through `bash .ci/run`; the time is `npm test`\'s own, without `npm ci`).',
       '- **(e)** autocannon, 10 connections, against `POST /v3/{name}:cancel` of a cancelled operation (a re-cancel answers 200 `{}`) with a valid bearer token, vs. a bare node:http server that answers `{}` to everything. Both targets run in a child process of their own, so the load generator has the other core.',
       '- **(f)** `operationsLeftRunning` of the summaries of (c): operations the run created that neither the run nor its teardown saw done (src/ledger.ts, src/teardown.ts); the worst of the rounds.',

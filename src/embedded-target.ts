@@ -2,8 +2,7 @@
 // `npm run conformance` hosts it in the wrapper, started while Playwright boots (the two overlap
 // on separate cores), and hands its address to the global setup through a file; a bare
 // `npx playwright test` has no wrapper, so its global setup starts the server itself.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { awaitPublished, publish } from './handoff';
 
 /** The file where the wrapper publishes the embedded target; unset when nothing hosts one. */
 export const EMBEDDED_TARGET_VARIABLE = 'CONFORMANCE_EMBEDDED_TARGET_FILE';
@@ -13,8 +12,6 @@ export interface EmbeddedTarget {
   readonly variables: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
-
-type Published = { variables: Readonly<Record<string, string>> } | { error: string };
 
 export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<EmbeddedTarget> {
   // Loaded here: fastify and the issuer are start-up cost that an external target never needs.
@@ -35,28 +32,15 @@ export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<Embed
 
 /** Starts the target and publishes it (or why it failed) to `file`, atomically. */
 export async function hostEmbeddedTarget(file: string, env: NodeJS.ProcessEnv): Promise<EmbeddedTarget | undefined> {
-  const publish = (content: Published) => {
-    writeFileSync(`${file}.tmp`, JSON.stringify(content));
-    renameSync(`${file}.tmp`, file);
-  };
   try {
     const target = await startEmbeddedTarget(env);
-    publish({ variables: target.variables });
+    publish(file, { variables: target.variables });
     return target;
   } catch (error) {
-    publish({ error: `the embedded reference server did not start: ${(error as Error).message}` });
+    publish(file, { error: `the embedded reference server did not start: ${(error as Error).message}` });
     return undefined;
   }
 }
 
 /** The global setup's side: the published variables, once the host has written them. */
-export async function awaitEmbeddedTarget(file: string, timeoutMs = 60_000): Promise<Readonly<Record<string, string>>> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`the embedded reference server did not start within ${timeoutMs / 1000} s (nothing was published to ${file})`);
-    await sleep(5);
-  }
-  const published = JSON.parse(readFileSync(file, 'utf8')) as Published;
-  if ('error' in published) throw new Error(published.error);
-  return published.variables;
-}
+export const awaitEmbeddedTarget = (file: string, timeoutMs = 60_000) => awaitPublished(file, 'the embedded reference server did not start', { timeoutMs });

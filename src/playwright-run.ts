@@ -4,7 +4,7 @@
 // teardown, which cancels what the run left running, then the reporters).
 // If Playwright never got to its teardown (killed, or its setup failed), the wrapper sweeps the
 // ledger itself, against an external target; an embedded target died with Playwright.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LEDGER_FILE, LEDGER_VARIABLE, ledgerCounts, readLedger } from './ledger';
@@ -19,8 +19,14 @@ export interface PlaywrightRun {
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export function runPlaywright(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PlaywrightRun> {
-  const child = spawn(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...args], { stdio: 'inherit', env });
+export interface StartedPlaywright {
+  readonly done: Promise<PlaywrightRun>;
+  /** Kills a Playwright that is still held (src/handoff.ts): it has printed and written nothing yet. */
+  abandon(): void;
+}
+
+/** Playwright's CLI as scripts/conformance.mjs started it: its signals, its end. */
+export function watchPlaywright(child: ChildProcess): StartedPlaywright {
   let interrupted: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => {
     interrupted ??= signal;
@@ -28,14 +34,22 @@ export function runPlaywright(args: readonly string[], env: NodeJS.ProcessEnv = 
     if (child.exitCode === null) child.kill('SIGINT');
   };
   FORWARDED.forEach((s) => process.on(s, forward));
-  return new Promise((done) => {
+  const stopForwarding = () => FORWARDED.forEach((s) => process.off(s, forward));
+  const done = new Promise<PlaywrightRun>((resolve) => {
     const finish = (run: Omit<PlaywrightRun, 'interrupted'>) => {
-      FORWARDED.forEach((s) => process.off(s, forward));
-      done({ ...run, ...(interrupted ? { interrupted } : {}) });
+      stopForwarding();
+      resolve({ ...run, ...(interrupted ? { interrupted } : {}) });
     };
     child.once('error', (error) => finish({ status: null, signal: null, error }));
     child.once('exit', (status, signal) => finish({ status, signal }));
   });
+  return {
+    done,
+    abandon() {
+      stopForwarding();
+      child.kill('SIGKILL');
+    },
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'config-command-'));
 function run(script: string, env: Record<string, string>, dotenv = '') {
   const dotenvPath = join(dir, `${Math.random().toString(36).slice(2)}.env`);
   writeFileSync(dotenvPath, dotenv);
-  const r = spawnSync(process.execPath, [TSX, script], {
+  const r = spawnSync(process.execPath, script.endsWith('.mjs') ? [script] : [TSX, script], {
     cwd: ROOT, encoding: 'utf8', timeout: 60_000,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', DOTENV_CONFIG_PATH: dotenvPath, ...env },
   });
@@ -121,7 +121,7 @@ test.describe('a real target without credentials', () => {
 
   test('npm run conformance stops at once with exit 3 and that one message, before any test runs', () => {
     const started = Date.now();
-    const { status, out } = run('scripts/conformance.ts', external);
+    const { status, out } = run('scripts/conformance.mjs', external);
     expect(status, out).toBe(3);
     expect(out.trim().split('\n')).toHaveLength(1);
     expect(out).toMatch(/^lro-cancel-conformance: configuration error: TARGET_BASE_URL: is https:\/\/translation\.example but no variable supplies a token/);

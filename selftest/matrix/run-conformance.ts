@@ -32,7 +32,7 @@ export function runConformance(env: Record<string, string>, { timeoutMs = 240_00
   const allureDir = keepAllure || !existsSync('/dev/shm') ? join(dir, 'allure-results') : mkdtempSync('/dev/shm/conformance-allure-');
   const started = Date.now();
   // As `npm run conformance` execs it: one node process, no tsx launcher in between.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts', ...args], {
+  const child = spawn(process.execPath, ['scripts/conformance.mjs', ...args], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,0 +1,29 @@
+// `npm run conformance`. Playwright's own start-up (about half a second) is the longest step before
+// the first test, so it comes first: Playwright starts held (it waits in playwright.config.ts,
+// src/handoff.ts) while TypeScript loads and scripts/conformance.ts checks the configuration.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const args = process.argv.slice(2);
+const release = { variable: 'CONFORMANCE_RELEASE_FILE', file: join(mkdtempSync(join(tmpdir(), 'lro-cancel-conformance-')), 'release.json') };
+const startedWith = { ...process.env };
+const started = [];
+/** Playwright's CLI with the wrapper's arguments, held until the release file is written. */
+const startPlaywright = (env = process.env) => {
+  const child = spawn(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...args], { stdio: 'inherit', env: { ...env, [release.variable]: release.file } });
+  started.push(child);
+  return child;
+};
+// However the wrapper ends (a configuration error, a crash), no Playwright it started outlives it.
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dirname(release.file), { recursive: true, force: true });
+});
+const first = startPlaywright();
+
+const { register } = await import('tsx/esm/api');
+register();
+const { main } = await import('./conformance.ts');
+await main({ args, release, startedWith, first, startPlaywright });
