@@ -73,7 +73,8 @@ export function runTokenCommand(spec: CommandSpec): Promise<Minted> {
         if (code !== 0) return reject(fail(`exited with ${signal ? `signal ${signal}` : `status ${code}`} after ${Date.now() - started} ms${clippedStderr(stderr)}`));
         if (!token) return reject(fail(`printed nothing on stdout${clippedStderr(stderr)}`));
         if (/\s/.test(token)) return reject(fail('printed more than one word on stdout; it must print only the token (no label, no JSON)'));
-        const exp = jwtExpiry(token) ?? Math.floor(Date.now() / 1000) + ttlS;
+        // Not rounded down: a token got now lives the whole TTL.
+        const exp = jwtExpiry(token) ?? Date.now() / 1000 + ttlS;
         resolvePromise({ token, exp });
       });
     });
