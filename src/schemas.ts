@@ -1,7 +1,9 @@
 // JSON Schemas (2020-12) of the wire shapes the suite checks, compiled once with Ajv in strict mode.
 // The schema files live in schemas/; they reference each other by $id.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 export type SchemaName =
@@ -36,30 +38,60 @@ export function loadSchema(name: SchemaName): Record<string, unknown> {
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 
+type Logger = { log(...a: unknown[]): unknown; warn(...a: unknown[]): unknown; error(...a: unknown[]): unknown };
+// Required on first use (all CommonJS): the runner lists the tests without validating anything.
+const require = createRequire(import.meta.url);
+
 /** A strict Ajv with every schema added. The logger lets a caller turn warnings into failures. */
-export function createAjv(logger?: { log(...a: unknown[]): unknown; warn(...a: unknown[]): unknown; error(...a: unknown[]): unknown }): Ajv2020 {
-  // Required on first use (both are CommonJS): the runner lists the tests without validating anything.
-  const require = createRequire(import.meta.url);
+export function createAjv(logger?: Logger, { source = false } = {}): Ajv2020 {
   const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const formats = require('ajv-formats') as AddFormats | { default: AddFormats };
   const addFormats = 'default' in formats ? formats.default : formats;
-  const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, ...(logger ? { logger } : {}) });
+  const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, ...(logger ? { logger } : {}), ...(source ? { code: { source: true } } : {}) });
   addFormats(ajv);
   for (const name of SCHEMA_NAMES) ajv.addSchema(loadSchema(name));
   return ajv;
 }
 
-let shared: Ajv2020 | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
-/** Compiled on first use, one schema (and what it references) at a time. */
-function validatorFor(name: SchemaName): ValidateFunction {
-  let validator = compiled.get(name);
-  if (!validator) {
-    shared ??= createAjv();
-    compiled.set(name, (validator = shared.getSchema(loadSchema(name).$id as string)!));
-  }
-  return validator;
+/**
+ * Compiling the schemas costs each worker ~0.1 s, and a run starts a worker again after every failed
+ * test. Ajv's standalone code of all of them is kept in npm's cache folder, named by a hash of the
+ * schema files and the Ajv versions, so a changed schema or Ajv compiles anew.
+ */
+export function keptValidatorsFile(): string {
+  const hash = createHash('sha256');
+  for (const pkg of ['ajv/package.json', 'ajv-formats/package.json']) hash.update(String((require(pkg) as { version: string }).version));
+  for (const name of SCHEMA_NAMES) hash.update(readFileSync(new URL(`../schemas/${schemaFile(name)}`, import.meta.url)));
+  return join(import.meta.dirname, `../node_modules/.cache/lro-cancel-conformance/validators-${hash.digest('hex').slice(0, 16)}.cjs`);
 }
+
+type Validators = Record<SchemaName, ValidateFunction>;
+
+/** Every schema's validator: the kept standalone code, else compiled now (and kept for the next process). */
+export function loadValidators(file = keptValidatorsFile()): Validators {
+  try {
+    const kept = require(file) as Partial<Validators>;
+    if (SCHEMA_NAMES.every((name) => typeof kept[name] === 'function')) return kept as Validators;
+  } catch {
+    // not kept yet, or unreadable: compiled below
+  }
+  const ajv = createAjv(undefined, { source: true });
+  const ids = Object.fromEntries(SCHEMA_NAMES.map((name) => [name, loadSchema(name).$id as string]));
+  const validators = Object.fromEntries(SCHEMA_NAMES.map((name) => [name, ajv.getSchema(ids[name]!)!])) as Validators;
+  try {
+    const standaloneCode = (require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js')).default;
+    mkdirSync(dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, standaloneCode(ajv, ids));
+    renameSync(temp, file);
+  } catch {
+    // a read-only checkout: each process compiles
+  }
+  return validators;
+}
+
+let validators: Validators | undefined;
+const validatorFor = (name: SchemaName): ValidateFunction => (validators ??= loadValidators())[name];
 
 const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 

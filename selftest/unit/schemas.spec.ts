@@ -1,5 +1,9 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { SCHEMA_NAMES, assertSchema, createAjv, formatIssues, loadSchema, validate, type SchemaName } from '../../src/schemas';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { SCHEMA_NAMES, assertSchema, createAjv, formatIssues, keptValidatorsFile, loadSchema, loadValidators, validate, type SchemaName } from '../../src/schemas';
 
 interface Bad {
   label: string;
@@ -213,5 +217,47 @@ test.describe('issue reporting', () => {
     expect(() => assertSchema('error-envelope', { error: { code: 403, message: 'm', status: 'permission_denied' } })).toThrow(
       /value does not match error-envelope\.schema\.json:\nerror-envelope\.schema\.json: \/error\/status must be equal to one of the allowed values: "OK", "CANCELLED"/,
     );
+  });
+});
+
+test.describe('validators kept between processes (Ajv standalone code)', () => {
+  // Beside the real one: the kept code requires Ajv's runtime from node_modules.
+  const made: string[] = [];
+  const keptIn = () => {
+    mkdirSync(dirname(keptValidatorsFile()), { recursive: true });
+    made.push(mkdtempSync(join(dirname(keptValidatorsFile()), 'selftest-')));
+    return join(made.at(-1)!, 'validators.cjs');
+  };
+  test.afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const errorsOf = (fn: ValidateFunction, value: unknown) => {
+    fn(value);
+    return (fn.errors ?? []).map((e) => ({ at: e.instancePath, keyword: e.keyword, params: e.params, message: e.message, description: (e.parentSchema as { description?: unknown } | undefined)?.description }));
+  };
+
+  test('the kept code gives every case the verdict and errors a fresh compile gives', () => {
+    const file = keptIn();
+    loadValidators(file);
+    expect(readFileSync(file, 'utf8')).toContain('exports.operation');
+    const kept = loadValidators(file);
+    const ajv = createAjv();
+    for (const name of SCHEMA_NAMES) {
+      const fresh = ajv.getSchema(loadSchema(name).$id as string)!;
+      expect(kept[name], `${name} comes from the kept file`).toBe((createRequire(import.meta.url)(file) as Record<string, unknown>)[name]);
+      for (const value of [...CASES[name].good.map(([, v]) => v), ...CASES[name].bad.map((b) => b.value)]) {
+        expect(kept[name](value), `${name}: ${JSON.stringify(value)}`).toBe(fresh(value));
+        expect(errorsOf(kept[name], value)).toEqual(errorsOf(fresh, value));
+      }
+    }
+  });
+
+  test('a kept file that does not load is compiled anew and replaced', () => {
+    const file = keptIn();
+    writeFileSync(file, 'module.exports = { operation: 42 };');
+    expect(loadValidators(file).operation({ name: 'operations/x' })).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain('exports.operation');
+  });
+
+  test('the kept file is named by the schemas and the Ajv versions', () => {
+    expect(keptValidatorsFile()).toMatch(/node_modules\/\.cache\/lro-cancel-conformance\/validators-[0-9a-f]{16}\.cjs$/);
   });
 });
