@@ -3,7 +3,7 @@
 // src/handoff.ts) while TypeScript loads and scripts/conformance.ts checks the configuration.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -22,8 +22,14 @@ process.on('exit', () => {
   rmSync(dirname(release.file), { recursive: true, force: true });
 });
 const first = startPlaywright();
+// Until scripts/conformance.ts watches it, Playwright is held and has done nothing: a signal ends both at once.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const endHeld = (signal) => process.exit(128 + constants.signals[signal]);
+SIGNALS.forEach((s) => process.on(s, endHeld));
 
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('./conformance.ts');
+SIGNALS.forEach((s) => process.off(s, endHeld));
+// main() watches Playwright before its first await: no signal falls between the two.
 await main({ args, release, startedWith, first, startPlaywright });

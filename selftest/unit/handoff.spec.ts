@@ -1,7 +1,7 @@
 // The wrapper's handoff to the Playwright it started: the release carries the variables set
 // while Playwright booted; a held Playwright never outlives the wrapper, and a configuration
 // error kills it before it has written anything.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,4 +49,19 @@ test('a configuration error kills the held Playwright: one message, exit 3, noth
   expect((r.stdout + r.stderr).trim()).toBe('lro-cancel-conformance: configuration error: CANCEL_SETTLE_TIMEOUT: "soon" is not a positive number. Set it to e.g. 30.');
   expect(existsSync(reports)).toBe(false);
   expect(processesWith(`REPORTS_DIR=${reports}`)).toEqual([]);
+});
+
+test('a SIGTERM while Playwright is still held ends the run at once (exit 143), with nothing left behind', async () => {
+  test.skip(!existsSync('/proc/self/environ'), 'needs /proc');
+  const reports = join(mkdtempSync(join(tmpdir(), 'handoff-run-')), 'reports');
+  const child = spawn(process.execPath, ['scripts/conformance.mjs'], {
+    cwd: ROOT, stdio: 'ignore',
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', DOTENV_CONFIG_PATH: join(reports, '..', 'no.env'), REPORTS_DIR: reports },
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGTERM');
+  const status = await new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  expect(status).toBe(143);
+  expect(processesWith(`REPORTS_DIR=${reports}`)).toEqual([]);
+  expect(existsSync(reports)).toBe(false);
 });
