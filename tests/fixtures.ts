@@ -134,7 +134,7 @@ type TestFixtures = {
 
 // Playwright sets up every browser-context option for every test, and each setup and teardown is a
 // hidden report step that captures a source-mapped stack: about 60 per test (0.2-0.3 s of a full
-// run, docs/performance.md). `box: 'self'` drops the steps; the value stays the config's or
+// run, README "Performance"). `box: 'self'` drops the steps; the value stays the config's or
 // Playwright's default (a fixture given no value keeps its option value).
 const CONTEXT_OPTIONS = [
   'acceptDownloads', 'bypassCSP', 'clientCertificates', 'colorScheme', 'contrast', 'deviceScaleFactor', 'extraHTTPHeaders',
