@@ -30,6 +30,10 @@ SIGNALS.forEach((s) => process.on(s, endHeld));
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('./conformance.ts');
+// A signal that came while the import blocked this thread (a loader waits synchronously) is still
+// queued: one turn of the event loop delivers it here, before the handlers change.
+await new Promise((resolve) => setImmediate(resolve));
+// main() watches Playwright before its first await, so a signal always has a handler.
+const running = main({ args, release, startedWith, first, startPlaywright });
 SIGNALS.forEach((s) => process.off(s, endHeld));
-// main() watches Playwright before its first await: no signal falls between the two.
-await main({ args, release, startedWith, first, startPlaywright });
+await running;

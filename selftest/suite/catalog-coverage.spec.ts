@@ -6,9 +6,14 @@ import { ROOT } from '../matrix/run-conformance';
 interface ListedSuite { specs?: { title: string; tags: string[] }[]; suites?: ListedSuite[] }
 const specsOf = (s: ListedSuite): { title: string; tags: string[] }[] => [...(s.specs ?? []), ...(s.suites ?? []).flatMap(specsOf)];
 
+// The JSON listing must reach stdout, even under an `npm test -- --reporter=json` that sets these.
+const JSON_OUTPUT_VARIABLES = ['PLAYWRIGHT_JSON_OUTPUT_DIR', 'PLAYWRIGHT_JSON_OUTPUT_NAME', 'PLAYWRIGHT_JSON_OUTPUT_FILE'];
+
 test('every catalog requirement has a conformance test and every test names known IDs', () => {
+  const env = { ...process.env, TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
+  JSON_OUTPUT_VARIABLES.forEach((v) => delete env[v]);
   const listed = JSON.parse(execFileSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list', '--reporter=json'], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' },
+    cwd: ROOT, encoding: 'utf8', env,
   })) as { suites: ListedSuite[] };
   const tests = listed.suites.flatMap(specsOf).map((s) => ({ title: s.title, requirementIds: requirementIdsOfTags(s.tags.map((t) => `@${t.replace(/^@/, '')}`)) }));
   expect(tests.length).toBeGreaterThan(20);

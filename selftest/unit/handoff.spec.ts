@@ -58,10 +58,21 @@ test('a SIGTERM while Playwright is still held ends the run at once (exit 143), 
     cwd: ROOT, stdio: 'ignore',
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', DOTENV_CONFIG_PATH: join(reports, '..', 'no.env'), REPORTS_DIR: reports },
   });
-  await new Promise((r) => setTimeout(r, 100));
+  // Signalled as soon as the held Playwright exists: the wrapper is then still loading TypeScript,
+  // which blocks its thread (a signal must not be lost there: it once was, on Node 24).
+  const marker = `REPORTS_DIR=${reports}`;
+  const playwrightStarted = () => processesWith(marker).some((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('@playwright/test/cli.js');
+    } catch {
+      return false;
+    }
+  });
+  await expect.poll(playwrightStarted, { intervals: [5], timeout: 10_000 }).toBe(true);
+  expect(existsSync(reports), 'not yet released').toBe(false);
   child.kill('SIGTERM');
   const status = await new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   expect(status).toBe(143);
-  expect(processesWith(`REPORTS_DIR=${reports}`)).toEqual([]);
+  expect(processesWith(marker)).toEqual([]);
   expect(existsSync(reports)).toBe(false);
 });
