@@ -5,6 +5,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { enableKeptCompileCache } from '../src/compile-cache.mjs';
+
+enableKeptCompileCache();
 
 const args = process.argv.slice(2);
 const release = { variable: 'CONFORMANCE_RELEASE_FILE', file: join(mkdtempSync(join(tmpdir(), 'lro-cancel-conformance-')), 'release.json') };

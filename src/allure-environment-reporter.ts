@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FullConfig, Reporter } from '@playwright/test/reporter';
+import { compileCacheDir } from './compile-cache.mjs';
 import { redact } from './redact';
 import { tlsWarnings } from './tls';
 
@@ -21,6 +22,8 @@ export interface RunEnvironment {
   /** Set when TARGET_TLS_INSECURE=true turned certificate verification off. */
   tlsWarning?: string;
   node: string;
+  /** Where Node keeps compiled code between runs (Node 22.1+, src/compile-cache.mjs); absent when off. */
+  compileCache?: string;
   playwright: string;
 }
 
@@ -45,6 +48,7 @@ export function runEnvironment(env: NodeJS.ProcessEnv, playwright = ''): RunEnvi
     probeOperations: Number(env.CONFORMANCE_PROBE_OPERATIONS ?? 0),
     ...(tlsWarnings(env).length ? { tlsWarning: tlsWarnings(env).join(' ') } : {}),
     node: process.version,
+    ...(compileCacheDir() ? { compileCache: compileCacheDir() } : {}),
     playwright,
   };
 }

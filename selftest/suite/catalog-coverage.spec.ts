@@ -10,7 +10,7 @@ const specsOf = (s: ListedSuite): { title: string; tags: string[] }[] => [...(s.
 const JSON_OUTPUT_VARIABLES = ['PLAYWRIGHT_JSON_OUTPUT_DIR', 'PLAYWRIGHT_JSON_OUTPUT_NAME', 'PLAYWRIGHT_JSON_OUTPUT_FILE'];
 
 test('every catalog requirement has a conformance test and every test names known IDs', () => {
-  const env = { ...process.env, TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
   JSON_OUTPUT_VARIABLES.forEach((v) => delete env[v]);
   const listed = JSON.parse(execFileSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list', '--reporter=json'], {
     cwd: ROOT, encoding: 'utf8', env,
