@@ -135,7 +135,8 @@ type TestFixtures = {
 // Playwright sets up every browser-context option for every test, and each setup and teardown is a
 // hidden report step that captures a source-mapped stack: about 60 per test (0.2-0.3 s of a full
 // run, README "Performance"). `box: 'self'` drops the steps; the value stays the config's or
-// Playwright's default (a fixture given no value keeps its option value).
+// Playwright's default (a fixture given no value keeps its option value). The suite's own fixtures
+// below are plumbing too: `box: 'self'` on each keeps the report to the requests and checks.
 const CONTEXT_OPTIONS = [
   'acceptDownloads', 'bypassCSP', 'clientCertificates', 'colorScheme', 'contrast', 'deviceScaleFactor', 'extraHTTPHeaders',
   'forcedColors', 'geolocation', 'hasTouch', 'httpCredentials', 'ignoreHTTPSErrors', 'isMobile', 'javaScriptEnabled', 'locale',
@@ -146,11 +147,11 @@ const stepless = Object.fromEntries(CONTEXT_OPTIONS.map((name) => [name, [undefi
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   ...stepless,
-  cfg: [async ({}, use) => use(config()), { scope: 'worker' }],
-  tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker' }],
+  cfg: [async ({}, use) => use(config()), { scope: 'worker', box: 'self' }],
+  tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker', box: 'self' }],
   cancelSupport: [
     async ({}, use) => use(process.env.CONFORMANCE_CANCEL_SUPPORT === 'unimplemented' ? 'unimplemented' : 'supported'),
-    { scope: 'worker' },
+    { scope: 'worker', box: 'self' },
   ],
 
   // Skips, with the reason, requirements that do not apply to this target, before any request.
@@ -171,25 +172,25 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       }
       await use();
     },
-    { auto: true },
+    { auto: true, box: 'self' },
   ],
 
-  counters: async ({}, use, info) => {
+  counters: [async ({}, use, info) => {
     const counters: Counters = { requests: 0, operationsCreated: 0 };
     await use(counters);
     info.annotations.push(
       { type: COUNTER_ANNOTATIONS.requests, description: String(counters.requests) },
       { type: COUNTER_ANNOTATIONS.operationsCreated, description: String(counters.operationsCreated) },
     );
-  },
+  }, { box: 'self' }],
 
-  credential: async ({ cfg, tokens }, use) => {
+  credential: [async ({ cfg, tokens }, use) => {
     if (cfg.authMode === 'none') return use(undefined);
     const everyday = await tokens.everyday();
     await use(isAvailable(everyday) ? everyday : notRun(everyday.unavailable));
-  },
+  }, { box: 'self' }],
 
-  api: async ({ request, cfg, credential, counters }, use) => {
+  api: [async ({ request, cfg, credential, counters }, use) => {
     const record: Recorder = (title, run) =>
       base.step(title, async () => {
         const exchange = await guarded(run);
@@ -197,17 +198,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         return exchange;
       });
     await use(createOperationsClient(request, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record }));
-  },
+  }, { box: 'self' }],
 
   // Shared work is counted by the test that happens to do it; every consumer attaches its evidence.
-  scenarios: async ({ request, cfg, tokens, credential, counters }, use) => {
+  scenarios: [async ({ request, cfg, tokens, credential, counters }, use) => {
     const quiet = createOperationsClient(request, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
     const scenarios = createScenarios({ api: quiet, cfg, tokens, credential });
     const wrapped = Object.fromEntries(Object.entries(scenarios).map(([k, fn]) => [k, (...args: never[]) => guarded(() => (fn as (...a: never[]) => Promise<unknown>)(...args))]));
     await use(wrapped as Scenarios);
-  },
+  }, { box: 'self' }],
 
-  createOperation: async ({ api, cfg }, use) => {
+  createOperation: [async ({ api, cfg }, use) => {
     await use(async (kind = 'long') => {
       const { exchange, name } = await guarded(() => api.create(kind));
       if (!name) {
@@ -218,5 +219,5 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       }
       return name;
     });
-  },
+  }, { box: 'self' }],
 });
