@@ -96,15 +96,11 @@ interface Probe {
  * rpc code 12) means the target does not implement cancel. The uncancelled control operation is
  * created first, so it is the cancelled one's true sibling (src/scenarios.ts).
  * In a full run on a target that cancels, the probe goes on, after the workers were let go, with
- * the scenarios every run of the whole catalog needs (see earlyScenarios), the finished subject first.
+ * the scenarios every run of the whole catalog needs (see earlyScenarios).
  */
 async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Promise<Probe> {
   const cfg = config();
   const tokens = createTokens(cfg);
-  // The scope tests' tokens (a full run's), minted while the probe runs, so that they are in the workers' seed.
-  const seeding = fullRun ? seedScopeTokens(cfg, tokens) : Promise.resolve();
-  // A probe that ends early leaves the seed to the workers (a token that failed, they mint again).
-  seeding.catch(() => undefined);
   const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
   // A configured source that fails (a broken token command) would fail every test alike: say it once.
   if (auth && !isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
@@ -130,7 +126,7 @@ async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Pr
     const source = `probe: POST …:cancel answered ${cancel.status}`;
     // A filtered run may not need them: they are only started early in a full run.
     if (unimplemented || !fullRun) return { support, source };
-    await seeding;
+    await Promise.all([scenarios.finishedSubject().catch(spareBudget), seedScopeTokens(cfg, tokens)]);
     early = earlyScenarios(scenarios, cfg, stopping).finally(async () => {
       publishCounters();
       await context.dispose();
@@ -155,7 +151,7 @@ async function seedScopeTokens(cfg: Config, tokens: Tokens): Promise<void> {
  * with the scenario, and the tests that need it report it.
  */
 async function earlyScenarios(scenarios: ReturnType<typeof createScenarios>, cfg: Config, stopping: () => boolean): Promise<void> {
-  const queue = [scenarios.finishedSubject, ...(cfg.authMode === 'none' ? [] : [scenarios.authRefusals]), scenarios.observedCancellation, scenarios.refusalRound, scenarios.nameErrors];
+  const queue = [...(cfg.authMode === 'none' ? [] : [scenarios.authRefusals]), scenarios.observedCancellation, scenarios.refusalRound, scenarios.nameErrors];
   for (const scenario of queue) {
     if (stopping()) return;
     await scenario().catch(() => undefined);
