@@ -24,11 +24,12 @@ process.on('exit', () => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(dirname(release.file), { recursive: true, force: true });
 });
-const first = startPlaywright();
-// Until scripts/conformance.ts watches it, Playwright is held and has done nothing: a signal ends both at once.
+// Until scripts/conformance.ts watches it, Playwright is held and has done nothing: a signal ends both
+// at once. The handlers come first, so no signal finds a Playwright started and the wrapper without them.
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const endHeld = (signal) => process.exit(128 + constants.signals[signal]);
 SIGNALS.forEach((s) => process.on(s, endHeld));
+const first = startPlaywright();
 
 const { register } = await import('tsx/esm/api');
 register();
