@@ -3,8 +3,9 @@ import { defineConfig } from '@playwright/test';
 const MATRIX = 'matrix/matrix.spec.ts';
 
 // The project's own tests: unit tests of src/, the reference server's tests and the mutation matrix.
-// The matrix is its own project, listed first, so its long test starts at once on one worker while
-// the other works through everything else (2 cores: `npm test` takes about the longer of the two).
+// The matrix is its own project, listed first: its runs (one test per variant) start at once on
+// both workers, and the other tests follow. Two workers on 2 cores: a third (or a pool of runs
+// inside one test, as before) made every run slower and the whole longer (README, "Performance").
 export default defineConfig({
   testDir: '.',
   outputDir: '../test-results/selftest',
@@ -12,7 +13,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   workers: 2,
   fullyParallel: true,
-  reporter: [['list']],
+  reporter: [['list'], ['./matrix/table-reporter.ts']],
   projects: [
     { name: 'matrix', testMatch: MATRIX },
     { name: 'selftest', testMatch: '**/*.spec.ts', testIgnore: MATRIX },
