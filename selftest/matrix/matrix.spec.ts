@@ -1,7 +1,7 @@
 // The suite proves itself: the real `npm run conformance` against every broken variant of the
 // reference server (each must be caught by exactly the requirements it targets) and every
 // correct profile (no failure at all). One test per variant, so Playwright's workers keep the two
-// cores busy with one run each (more runs at once only made each slower: docs/performance.md).
+// cores busy with one run each (more runs at once only made each slower: README, "Performance").
 import { expect, test } from '@playwright/test';
 import { CATALOG, requirement } from '../../src/catalog';
 import { runConformance } from './run-conformance';
