@@ -32,8 +32,14 @@ async function sweepOne(api: OperationsClient, name: string, settleMs: number): 
     let cancel = await api.cancel(name);
     // A target that refuses the Node client's {} may still take the Python client's empty body.
     if (cancel.status === 400) cancel = await api.cancel(name, { body: undefined });
-    // Deleting a running operation would only hide it: it stays, and is reported.
-    if (!is2xx(cancel.status)) return ['running', `the cancel answered ${cancel.status}`];
+    if (!is2xx(cancel.status)) {
+      // It may have finished between the GET and the cancel: a cancel of a finished operation may be FAILED_PRECONDITION.
+      const after = await api.get(name);
+      if (after.status === 404) return ['gone', `the cancel answered ${cancel.status}; then GET answered 404`];
+      if (after.status === 200 && stopped(after.json)) return ['done', `finished on its own (the cancel answered ${cancel.status})`];
+      // Deleting a running operation would only hide it: it stays, and is reported.
+      return ['running', `the cancel answered ${cancel.status}`];
+    }
     // The suite's own settling: :wait where it works (one request), GET as the truth.
     const { outcome } = await settle(api, name, settleMs);
     if (outcome === 'unsettled') return ['running', `cancelled, but not done within CANCEL_SETTLE_TIMEOUT (${settleMs / 1000} s)`];

@@ -14,6 +14,7 @@ import {
   recordDone, recordSwept, releaseOperation, reserveOperation,
 } from '../../src/ledger';
 import { createOperationsClient } from '../../src/operations-client';
+import { sweepLedger } from '../../src/teardown';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 
 const EXTERNAL = { TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
@@ -130,6 +131,37 @@ test('the client claims the budget before a create, records what it creates, see
     expect([...state.done]).toEqual([first]);
     expect([...state.deleted]).toEqual([second]);
     expect(pendingOperations(state)).toEqual([]);
+  } finally {
+    if (saved === undefined) delete process.env[LEDGER_VARIABLE];
+    else process.env[LEDGER_VARIABLE] = saved;
+    server.close();
+  }
+});
+
+test('the teardown: an operation that finishes between its GET and its cancel (400 FAILED_PRECONDITION) is found done, not left running', async () => {
+  // The race of a run interrupted as an operation completes: GET says running, the cancel is refused as finished.
+  const seen: string[] = [];
+  let gets = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    seen.push(`${req.method} ${req.url}`);
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'GET') return json(200, { name: 'projects/p/operations/op-1', done: ++gets > 1, ...(gets > 1 ? { response: {} } : {}) });
+    if (req.url!.endsWith(':cancel')) return json(400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: 'Operation has already finished.' } });
+    return json(200, {});
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { env, file } = freshLedger();
+  const saved = process.env[LEDGER_VARIABLE];
+  process.env[LEDGER_VARIABLE] = env[LEDGER_VARIABLE];
+  try {
+    recordCreated('projects/p/operations/op-1', 1);
+    const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, AUTH_TOKEN_TRANSLATION: 'sweep-test-token' });
+    const swept = await sweepLedger({ cfg });
+    expect(seen.filter((r) => r.startsWith('GET')).length, seen.join('\n')).toBe(2);
+    expect([...swept!.outcomes]).toEqual([['projects/p/operations/op-1', 'done']]);
+    expect(ledgerCounts(readLedger(file)!).operationsLeftRunning).toBe(0);
   } finally {
     if (saved === undefined) delete process.env[LEDGER_VARIABLE];
     else process.env[LEDGER_VARIABLE] = saved;
