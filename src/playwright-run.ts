@@ -4,9 +4,10 @@
 // teardown, which cancels what the run left running, then the reporters).
 // If Playwright never got to its teardown (killed, or its setup failed), the wrapper sweeps the
 // ledger itself, against an external target; an embedded target died with Playwright.
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LEDGER_FILE, LEDGER_VARIABLE, ledgerCounts, readLedger } from './ledger';
 
 export interface PlaywrightRun {
@@ -60,10 +61,12 @@ export async function sweepIfTeardownMissed(reportsDir: string, summaryFile: str
   const file = resolve(reportsDir, LEDGER_FILE);
   const state = existsSync(file) ? readLedger(file) : undefined;
   if (!state || state.sweepDone || state.created.length === 0 || !env.TARGET_BASE_URL?.trim()) return;
-  env[LEDGER_VARIABLE] = file;
-  // Loaded only now: most runs never need it, and it pulls in Playwright's request API.
-  const { sweepLedger } = await import('./teardown');
-  await sweepLedger();
+  // In a process of its own: a Ctrl-C reached the whole process group, tsx's esbuild service
+  // included, so this one may no longer load TypeScript it has not loaded yet.
+  const sweep = `import { sweepLedger } from ${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, 'teardown.ts')).href)}; await sweepLedger();`;
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '--eval', sweep], { stdio: 'inherit', env: { ...env, [LEDGER_VARIABLE]: file } });
+  const code = await new Promise<number | null>((done) => child.once('error', () => done(null)).once('exit', done));
+  if (code !== 0) console.error(`lro-cancel-conformance: the teardown's sweep of ${file} failed (exit ${code}); the operations it names may still run`);
   const after = readLedger(file);
   if (!after || !existsSync(summaryFile)) return;
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { requests?: number; teardownRequests?: number };

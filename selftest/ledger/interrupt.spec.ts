@@ -48,8 +48,8 @@ interface Interrupted {
   summary?: { operationsCreated?: number; operationsLeftRunning?: number; verdict?: string; requests?: number; teardownRequests?: number };
 }
 
-/** Starts `npm run conformance` against `ref`, waits until operations run on it, interrupts it with `stop`, then looks. */
-async function interruptedRun(stop: (npm: ChildProcess) => void): Promise<Interrupted> {
+/** Starts `npm run conformance` against `ref`, waits until `created` operations run on it, interrupts it with `stop`, then looks. */
+async function interruptedRun(stop: (npm: ChildProcess) => void, { env = {}, created = 2 }: { env?: NodeJS.ProcessEnv; created?: number } = {}): Promise<Interrupted> {
   const ref = await startReferenceServer({ cancelDelayMs: 600 });
   const dir = mkdtempSync(join(tmpdir(), 'interrupt-'));
   const ledgerFile = join(dir, 'reports/operations-ledger.jsonl');
@@ -64,7 +64,7 @@ async function interruptedRun(stop: (npm: ChildProcess) => void): Promise<Interr
       env: {
         ...process.env, CI: '', DOTENV_CONFIG_PATH: join(dir, 'no.env'), REPORTS_DIR: join(dir, 'reports'), ALLURE_RESULTS_DIR: join(dir, 'allure-results'),
         TARGET_BASE_URL: ref.baseUrl, AUTH_TOKEN_URL: ref.tokenUrl, AUTH_CLIENT_ID: 'interrupt-test', AUTH_CLIENT_SECRET: 'interrupt-test-secret',
-        TARGET_PARENT: PARENT, CONFORMANCE_WORKERS: '2',
+        TARGET_PARENT: PARENT, CONFORMANCE_WORKERS: '2', ...env,
       },
     });
     let output = '';
@@ -74,7 +74,7 @@ async function interruptedRun(stop: (npm: ChildProcess) => void): Promise<Interr
     let runningAtInterrupt: string[] = [];
     for (const deadline = Date.now() + 90_000; runningAtInterrupt.length === 0; await sleep(50)) {
       if (npm.exitCode !== null || Date.now() > deadline) throw new Error(`the run ended (or took too long) before operations ran on the target:\n${output.slice(-3000)}`);
-      if (readNames().length >= 2) runningAtInterrupt = await runningOn(ref, token, readNames());
+      if (readNames().length >= created) runningAtInterrupt = await runningOn(ref, token, readNames());
     }
     stop(npm);
     const exitCode = await closed;
@@ -110,6 +110,14 @@ test.describe('an interrupted run leaves nothing running', () => {
     const run = await interruptedRun((npm) => process.kill(-npm.pid!, 'SIGINT'));
     expectNothingLeftRunning(run);
     expect(run.output).toContain('interrupted (SIGINT)');
+  });
+
+  test('Ctrl-C on a first run (empty TMPDIR: tsx and Playwright transform every file) as the probe creates its first operation', async () => {
+    // Playwright's teardown never runs (its setup did not return), and the Ctrl-C also stopped tsx's esbuild
+    // service, so the wrapper's own sweep must not need TypeScript it had not loaded.
+    const run = await interruptedRun((npm) => process.kill(-npm.pid!, 'SIGINT'), { env: { TMPDIR: mkdtempSync(join(tmpdir(), 'interrupt-cold-')) }, created: 1 });
+    expectNothingLeftRunning(run);
+    expect(run.output).not.toContain('TransformError');
   });
 
   test('SIGTERM to npm alone, as a CI runner cancels a job', async () => {
