@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
 import { CATALOG } from '../../src/catalog';
+import { expectShardsAddUp } from '../merge/shards-add-up';
 import { createRunner, githubExpression, isInstall, readYaml, runsIf, type Runner } from './ci-runner';
 
 test.describe.configure({ timeout: 300_000 });
@@ -105,7 +106,7 @@ function expectRedRunWithReport(reportsDir: string, log: string) {
 
 const logOf = (runner: Runner) => runner.log.map((r) => `[${r.job}] ${r.what}: exit ${r.exitCode}\n${r.output.slice(-1500)}`).join('\n');
 
-test('GitHub Actions: both shard jobs and the merge job run as written; the red run ends with its report', () => {
+test('GitHub Actions: both shard jobs and the merge job run as written; the red run ends with its report, and the merge adds up', () => {
   const wf = parse(readYaml('docs/ci/github-actions.yml')) as Gh;
   const shards = wf.jobs.conformance!.strategy!.matrix.shard;
   expect(shards).toEqual([1, 2]);
@@ -122,9 +123,11 @@ test('GitHub Actions: both shard jobs and the merge job run as written; the red 
   expect(mergeRun.output).toContain('VERDICT: NON-CONFORMANT');
   // The report artifact was still uploaded.
   expectRedRunWithReport(join(runner.artifacts, 'conformance-report/reports'), logOf(runner));
+  // The merge job's checkout: the shards it downloaded, and what it made of them.
+  expectShardsAddUp(join(runner.workspace, 'reports/shards'), join(runner.workspace, 'reports'));
 });
 
-test('GitLab CI: both parallel shards and the merge job run as written; the red run ends with its report', () => {
+test('GitLab CI: both parallel shards and the merge job run as written; the red run ends with its report, and the merge adds up', () => {
   const ci = parse(readYaml('docs/ci/gitlab-ci.yml')) as Gl;
   const shardJob = ci.conformance as GlJob;
   const merge = ci['merge-reports'] as GlJob;
@@ -141,6 +144,7 @@ test('GitLab CI: both parallel shards and the merge job run as written; the red 
   expect(runner.log.at(-1)!.output).toContain('VERDICT: NON-CONFORMANT');
   expect(merge.artifacts!.when).toBe('always');
   expectRedRunWithReport(join(runner.workspace, 'reports'), logOf(runner));
+  expectShardsAddUp(join(runner.workspace, 'reports/shards'), join(runner.workspace, 'reports'));
 });
 
 test.describe('the credential steps, against a real target stand-in (up to the run itself)', () => {

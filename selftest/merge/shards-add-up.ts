@@ -1,0 +1,33 @@
+// What a merge of two red shards must add up to, checked on the runs of the CI examples
+// (selftest/ci/ci-examples.spec.ts): the shards as the YAML runs them, then npm run merge-reports.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from '@playwright/test';
+import type { Summary } from '../matrix/run-conformance';
+
+const readSummary = (dir: string) => JSON.parse(readFileSync(join(dir, 'conformance-summary.json'), 'utf8')) as Summary;
+const junitCount = (dir: string, attribute: 'tests' | 'failures') =>
+  Number(readFileSync(join(dir, 'junit.xml'), 'utf8').match(new RegExp(`<testsuites[^>]*\\b${attribute}="(\\d+)"`))![1]);
+
+/** `shardsDir` holds 1-of-2 and 2-of-2; `mergedDir` what merge-reports wrote from them. */
+export function expectShardsAddUp(shardsDir: string, mergedDir: string) {
+  const dirs = [1, 2].map((i) => join(shardsDir, `${i}-of-2`));
+  const shards = dirs.map(readSummary);
+  for (const s of shards) expect(s.suiteErrors).toEqual([]);
+  dirs.forEach((dir, i) => expect(existsSync(join(dir, `blob-report/report-${i + 1}.zip`))).toBe(true));
+  const merged = readSummary(mergedDir);
+  expect(merged.requests).toBe(shards[0]!.requests + shards[1]!.requests);
+  expect(merged.operationsCreated).toBe(shards[0]!.operationsCreated + shards[1]!.operationsCreated);
+  // Each requirement is judged in exactly one shard; the other shard has it as not run.
+  for (const r of merged.requirements) {
+    const judged = shards.map((s) => s.requirements.find((x) => x.id === r.id)!).filter((x) => x.status !== 'not-run');
+    expect(judged.map((x) => x.status), r.id).toEqual([r.status]);
+  }
+  const shardTests = dirs.map((dir) => junitCount(dir, 'tests'));
+  expect(junitCount(mergedDir, 'tests')).toBe(shardTests[0]! + shardTests[1]!);
+  expect(junitCount(mergedDir, 'failures')).toBe(1);
+  const allure = JSON.parse(readFileSync(join(mergedDir, 'allure-report/summary.json'), 'utf8')) as { stats: { total: number; failed?: number } };
+  expect(allure.stats.total).toBe(shardTests[0]! + shardTests[1]!);
+  expect(allure.stats.failed).toBe(1);
+  expect(readFileSync(join(mergedDir, 'allure-report-single/index.html'), 'utf8')).toContain('id="conformance-summary"');
+}
