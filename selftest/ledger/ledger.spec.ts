@@ -3,7 +3,7 @@
 // and a real run never creates more than CONFORMANCE_MAX_OPERATIONS.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,24 +97,37 @@ test.describe('ledger', () => {
   });
 });
 
+type Json = (status: number, body: unknown) => void;
+
+/** A stand-in target answering through `answer`, with a fresh ledger open in this process while `body` runs. */
+async function withTargetAndLedger(answer: (req: IncomingMessage, json: Json) => void, body: (url: string, file: string) => Promise<void>) {
+  const server = createServer((req, res) => {
+    req.resume();
+    answer(req, (status, json) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json)));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { env, file } = freshLedger();
+  const saved = process.env[LEDGER_VARIABLE];
+  process.env[LEDGER_VARIABLE] = env[LEDGER_VARIABLE];
+  try {
+    await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, file);
+  } finally {
+    if (saved === undefined) delete process.env[LEDGER_VARIABLE];
+    else process.env[LEDGER_VARIABLE] = saved;
+    server.close();
+  }
+}
+
 test('the client claims the budget before a create, records what it creates, sees done and deletes, and gives a refused create back', async ({ request }) => {
   // A target whose first create is refused (400) and later ones succeed; every GET says done.
   let creates = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  await withTargetAndLedger((req, json) => {
     if (req.method === 'POST' && req.url!.endsWith(':batchTranslateDocument')) {
       return ++creates === 1 ? json(400, { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'no' } }) : json(200, { name: `projects/p/operations/op-${creates}`, done: false });
     }
     if (req.method === 'GET') return json(200, { name: req.url!.slice(4), done: true, response: {} });
     return json(200, {});
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { env, file } = freshLedger();
-  const saved = process.env[LEDGER_VARIABLE];
-  process.env[LEDGER_VARIABLE] = env[LEDGER_VARIABLE];
-  try {
+  }, async (url, file) => {
     const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, CONFORMANCE_MAX_OPERATIONS: '2' });
     const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
     expect((await api.create()).name).toBeUndefined();
@@ -131,42 +144,25 @@ test('the client claims the budget before a create, records what it creates, see
     expect([...state.done]).toEqual([first]);
     expect([...state.deleted]).toEqual([second]);
     expect(pendingOperations(state)).toEqual([]);
-  } finally {
-    if (saved === undefined) delete process.env[LEDGER_VARIABLE];
-    else process.env[LEDGER_VARIABLE] = saved;
-    server.close();
-  }
+  });
 });
 
 test('the teardown: an operation that finishes between its GET and its cancel (400 FAILED_PRECONDITION) is found done, not left running', async () => {
   // The race of a run interrupted as an operation completes: GET says running, the cancel is refused as finished.
   const seen: string[] = [];
   let gets = 0;
-  const server = createServer((req, res) => {
-    req.resume();
+  await withTargetAndLedger((req, json) => {
     seen.push(`${req.method} ${req.url}`);
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.method === 'GET') return json(200, { name: 'projects/p/operations/op-1', done: ++gets > 1, ...(gets > 1 ? { response: {} } : {}) });
     if (req.url!.endsWith(':cancel')) return json(400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: 'Operation has already finished.' } });
     return json(200, {});
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { env, file } = freshLedger();
-  const saved = process.env[LEDGER_VARIABLE];
-  process.env[LEDGER_VARIABLE] = env[LEDGER_VARIABLE];
-  try {
+  }, async (url, file) => {
     recordCreated('projects/p/operations/op-1', 1);
-    const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, AUTH_TOKEN_TRANSLATION: 'sweep-test-token' });
-    const swept = await sweepLedger({ cfg });
+    const swept = await sweepLedger({ cfg: parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, AUTH_TOKEN_TRANSLATION: 'sweep-test-token' }) });
     expect(seen.filter((r) => r.startsWith('GET')).length, seen.join('\n')).toBe(2);
     expect([...swept!.outcomes]).toEqual([['projects/p/operations/op-1', 'done']]);
     expect(ledgerCounts(readLedger(file)!).operationsLeftRunning).toBe(0);
-  } finally {
-    if (saved === undefined) delete process.env[LEDGER_VARIABLE];
-    else process.env[LEDGER_VARIABLE] = saved;
-    server.close();
-  }
+  });
 });
 
 test('a full run never creates more than CONFORMANCE_MAX_OPERATIONS, and says which variable held it back', async () => {
