@@ -110,14 +110,16 @@ const stillValid = (exp: unknown, ctx: AuthContext) => typeof exp !== 'number' |
  * its exp. An expired entry is dropped and verified again, which refuses it; failures are never
  * remembered, so a bad token is refused afresh every time.
  */
-async function verifyCached(token: string, ctx: AuthContext): Promise<Verified> {
-  const key = hash('sha256', token, 'base64url');
+function cachedVerdict(key: string, ctx: AuthContext): Verified | undefined {
   const hit = ctx.cache.get(key);
-  if (hit) ctx.cache.delete(key);
-  if (hit && stillValid(hit.exp, ctx)) {
-    ctx.cache.set(key, hit);
-    return hit;
-  }
+  if (!hit) return undefined;
+  ctx.cache.delete(key);
+  if (!stillValid(hit.exp, ctx)) return undefined;
+  ctx.cache.set(key, hit);
+  return hit;
+}
+
+async function verifyAndRemember(token: string, key: string, ctx: AuthContext): Promise<Verified> {
   const payload = await verifyToken(token, ctx);
   const entry = { exp: typeof payload.exp === 'number' ? payload.exp : undefined, scopeOk: scopeAllowed(payload.scope, ctx.hooks) };
   ctx.cache.set(key, entry);
@@ -151,16 +153,25 @@ const FORBIDDEN: AuthDecision = { ok: false, failure: 'forbidden', description: 
 /** `Bearer <token>`, the scheme in any case, surrounding whitespace allowed. */
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
 
-export async function authenticate(header: string | undefined, ctx: AuthContext): Promise<AuthDecision> {
+const verdictOf = (v: Verified): AuthDecision => (v.scopeOk ? ALLOWED : FORBIDDEN);
+
+function refusedToken(e: unknown): AuthDecision {
+  const expired = (e as { code?: string }).code === 'ERR_JWT_EXPIRED';
+  return { ok: false, failure: expired ? 'expired' : 'invalid', description: expired ? 'The access token expired' : 'The access token is invalid' };
+}
+
+/**
+ * The decision on an Authorization header: at once (no promise) when the header is missing or
+ * odd or the token is remembered, since that is every request but a token's first; otherwise a
+ * promise of the signature check.
+ */
+export function authenticate(header: string | undefined, ctx: AuthContext): AuthDecision | Promise<AuthDecision> {
   if (!header?.trim()) return ctx.hooks.acceptMissingToken ? ALLOWED : { ok: false, failure: 'missing', description: 'no credentials' };
   const token = BEARER.exec(header)?.[1];
   if (!token) return { ok: false, failure: 'unsupported', description: 'Expected a Bearer token' };
-  try {
-    return (await verifyCached(token, ctx)).scopeOk ? ALLOWED : FORBIDDEN;
-  } catch (e) {
-    const expired = (e as { code?: string }).code === 'ERR_JWT_EXPIRED';
-    return { ok: false, failure: expired ? 'expired' : 'invalid', description: expired ? 'The access token expired' : 'The access token is invalid' };
-  }
+  const key = hash('sha256', token, 'base64url');
+  const known = cachedVerdict(key, ctx);
+  return known ? verdictOf(known) : verifyAndRemember(token, key, ctx).then(verdictOf, refusedToken);
 }
 
 export const failureKind = (failure: Exclude<AuthDecision, { ok: true }>['failure']): AuthFailure =>

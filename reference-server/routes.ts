@@ -240,9 +240,19 @@ async function holdInFlight<T>(s: Srv, inFlight: Set<string>, name: string, sign
 
 const internalError = () => new ApiError('INTERNAL', 'Internal error encountered.', { reason: 'INTERNAL_ERROR' });
 
+/** The reply to a cancel once its effect is known. */
+function answerCancel(s: Srv, reply: FastifyReply, r: OpRecord, outcome: ReturnType<typeof applyCancel>): void {
+  if (outcome === 'already' && s.hooks.repeatConflict) throw new ApiError('ABORTED', 'The operation is already being cancelled.', { reason: 'ALREADY_CANCELLED' });
+  if (outcome === 'finished' && !s.hooks.overwriteFinished && s.opts.finishedCancel === 'failed-precondition') {
+    throw new ApiError('FAILED_PRECONDITION', 'Operation has already finished.', { reason: 'OPERATION_FINISHED' });
+  }
+  sendCancelled(s, reply, r);
+}
+
+/** Synchronous unless a fault holds the cancel in flight: the hot path makes no promise. */
 function cancelHandler(s: Srv, shape: Shape) {
   const inFlight = new Set<string>();
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return (req: FastifyRequest, reply: FastifyReply): void | Promise<void> => {
     const p = req.params as Params;
     if (s.profile.cancelUnimplemented || s.hooks.unimplemented) throw unimplementedCancel(s, () => operationOf(shape, p));
     let name: string;
@@ -254,15 +264,11 @@ function cancelHandler(s: Srv, shape: Shape) {
     if (req.method === 'POST') checkCancelBody(s, req.body);
     const r = lookup(s, name);
     if (!r) {
-      if (s.hooks.unknownNameOk) return sendJson(s, reply, EMPTY);
+      if (s.hooks.unknownNameOk) return void sendJson(s, reply, EMPTY);
       throw notFound(`Operation "${name}" not found.`);
     }
-    const outcome = s.hooks.inFlightMs ? await holdInFlight(s, inFlight, name, requestSignal(s, reply), () => applyCancel(s, r)) : applyCancel(s, r);
-    if (outcome === 'already' && s.hooks.repeatConflict) throw new ApiError('ABORTED', 'The operation is already being cancelled.', { reason: 'ALREADY_CANCELLED' });
-    if (outcome === 'finished' && !s.hooks.overwriteFinished && s.opts.finishedCancel === 'failed-precondition') {
-      throw new ApiError('FAILED_PRECONDITION', 'Operation has already finished.', { reason: 'OPERATION_FINISHED' });
-    }
-    return sendCancelled(s, reply, r);
+    if (!s.hooks.inFlightMs) return answerCancel(s, reply, r, applyCancel(s, r));
+    return holdInFlight(s, inFlight, name, requestSignal(s, reply), () => applyCancel(s, r)).then((outcome) => answerCancel(s, reply, r, outcome));
   };
 }
 
@@ -278,11 +284,11 @@ const AFTER_CANCEL: Record<NonNullable<Hooks['getAfterCancel']>, () => ApiError>
     }),
 };
 
-const getHandler: Handler = (s, shape) => async (req, reply) => {
+const getHandler: Handler = (s, shape) => (req, reply) => {
   const r = requireOp(s, operationOf(shape, req.params as Params));
   const after = s.hooks.getAfterCancel;
   if (after && phaseAt(r, s.store.now()).cancelRequested) throw AFTER_CANCEL[after]();
-  return sendJson(s, reply, present(s, r));
+  sendJson(s, reply, present(s, r));
 };
 
 const deleteHandler: Handler = (s, shape) => async (req, reply) => {
@@ -439,7 +445,8 @@ const wrongMethodHandler: Handler = (s, shape) => {
 
 // ---------------------------------------------------------------- the surfaces
 
-export type Handler = (s: Srv, shape: Shape) => (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+/** A sync handler sends and returns nothing (fastify would send a returned value again). */
+export type Handler = (s: Srv, shape: Shape) => (req: FastifyRequest, reply: FastifyReply) => void | Promise<unknown>;
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

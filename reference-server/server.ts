@@ -3,7 +3,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { authError, authenticate, failureKind, startIssuer } from './auth';
+import { authError, authenticate, failureKind, startIssuer, type AuthDecision } from './auth';
 import { BODY_LIMIT, invalidArgument, methodNotFound, renderError, sendError, toApiError, type ErrorStyle } from './errors';
 import { FAULTS, mergeHooks, type FaultName } from './faults';
 import { httpsServerOptions, withDefaults, type ReferenceOptions } from './options';
@@ -58,15 +58,17 @@ function derive(ctx: Ctx): Srv {
 /** Failures whose connection the forged-token-reset fault destroys: a token was sent and is bad. */
 const BAD_TOKEN: ReadonlySet<string> = new Set(['invalid', 'expired', 'unsupported']);
 
-/** The onRequest hook of one route: auth runs before the body is read, so an unauthenticated caller never learns about body errors. */
+/**
+ * The onRequest hook of one route: auth runs before the body is read, so an unauthenticated caller
+ * never learns about body errors. Callback-style, so that a remembered token costs no promise.
+ */
 function authHook(s: Srv, auth: NonNullable<Srv['auth']>, cancelName: ((p: Params) => string) | undefined) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const decision = await authenticate(req.headers.authorization, auth);
-    if (decision.ok) return;
+  const refusal = (req: FastifyRequest, reply: FastifyReply, decision: AuthDecision): Error | undefined => {
+    if (decision.ok) return undefined;
     if (s.hooks.resetOnBadToken && BAD_TOKEN.has(decision.failure)) {
       reply.hijack();
       req.raw.socket.destroy();
-      return;
+      return undefined;
     }
     if (cancelName && s.hooks.cancelDespite?.includes(failureKind(decision.failure))) {
       try {
@@ -75,7 +77,12 @@ function authHook(s: Srv, auth: NonNullable<Srv['auth']>, cancelName: ((p: Param
         // a malformed name has nothing to cancel
       }
     }
-    throw authError(decision, s.challenge, s.hooks);
+    return authError(decision, s.challenge, s.hooks);
+  };
+  return (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const decision = authenticate(req.headers.authorization, auth);
+    if (!(decision instanceof Promise)) return done(refusal(req, reply, decision));
+    decision.then((d) => done(refusal(req, reply, d)), done);
   };
 }
 
