@@ -1,7 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { loadEnvFile } from './src/config';
 import { awaitRelease } from './src/handoff';
-import { useOptionsFromEnv } from './src/tls';
 
 // Under npm run conformance, nothing is read before the wrapper has checked the configuration.
 await awaitRelease();
@@ -39,8 +38,7 @@ export default defineConfig({
   use: {
     // API scenarios need no browser; traces would copy headers, so they stay off.
     trace: 'off',
-    // Client certificate, proxy and TARGET_TLS_INSECURE for the target (README "TLS"). Workers load this file
-    // after the global setup, so they see the embedded target's URL too.
-    ...useOptionsFromEnv(process.env),
+    // The tests talk to the target through one API context per worker (tests/fixtures.ts `target`),
+    // which takes the client certificate, proxy and TARGET_TLS_INSECURE from the config (README "TLS").
   },
 });

@@ -14,7 +14,7 @@ import tls, { type TLSSocket } from 'node:tls';
 import { getProxyForUrl } from 'proxy-from-env';
 // undici and https-proxy-agent load on first use: every process of a run imports this file, few fetch a token.
 import type { Dispatcher, fetch as undiciFetch } from 'undici';
-import { transportConfig, type Transport } from './config';
+import type { Transport } from './config';
 import { registerSecret } from './redact';
 
 /** The proxy for a URL from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY (either case), read as curl does. */
@@ -36,15 +36,6 @@ export function targetContextOptions(baseUrl: string | undefined, transport: Tra
     ...(proxy ? { proxy: { server: proxy } } : {}),
     ...(transport.insecure ? { ignoreHTTPSErrors: true as const } : {}),
   };
-}
-
-/** For playwright.config.ts `use`: a bad value is left to the global setup, which reports it as one message. */
-export function useOptionsFromEnv(env: NodeJS.ProcessEnv): TargetContextOptions {
-  try {
-    return targetContextOptions(env.TARGET_BASE_URL?.trim() || undefined, transportConfig(env));
-  } catch {
-    return {};
-  }
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;

@@ -1,12 +1,13 @@
 // All plumbing of the conformance specs: config, tokens, the recorded operations client, the
 // shared scenarios (src/scenarios.ts), evidence, and how a test says what it could not judge.
-import { test as base, expect, type PlaywrightTestOptions } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type PlaywrightTestOptions } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/catalog';
 import { config, type Config } from '../src/config';
 import { said, transcript, type Exchange } from '../src/evidence';
 import { createOperationsClient, type Counters, type OperationsClient, type Recorder } from '../src/operations-client';
 import { createScenarios, is2xx, type Scenarios } from '../src/scenarios';
+import { targetContextOptions } from '../src/tls';
 import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
 import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
 
@@ -117,6 +118,8 @@ const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.aut
 
 type WorkerFixtures = {
   cfg: Config;
+  /** One API context per worker: keep-alive (and TLS) connections outlive a test, and no test pays for a context of its own. */
+  target: APIRequestContext;
   tokens: Tokens;
   cancelSupport: 'supported' | 'unimplemented';
 };
@@ -149,6 +152,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ...stepless,
   cfg: [async ({}, use) => use(config()), { scope: 'worker', box: 'self' }],
   tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker', box: 'self' }],
+  target: [async ({ playwright, cfg }, use) => {
+    const context = await playwright.request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
+    await use(context);
+    await context.dispose();
+  }, { scope: 'worker', box: 'self' }],
   cancelSupport: [
     async ({}, use) => use(process.env.CONFORMANCE_CANCEL_SUPPORT === 'unimplemented' ? 'unimplemented' : 'supported'),
     { scope: 'worker', box: 'self' },
@@ -190,19 +198,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(isAvailable(everyday) ? everyday : notRun(everyday.unavailable));
   }, { box: 'self' }],
 
-  api: [async ({ request, cfg, credential, counters }, use) => {
+  api: [async ({ target, cfg, credential, counters }, use) => {
     const record: Recorder = (title, run) =>
       base.step(title, async () => {
         const exchange = await guarded(run);
         await attach(title, exchange);
         return exchange;
       });
-    await use(createOperationsClient(request, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record }));
+    await use(createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record }));
   }, { box: 'self' }],
 
   // Shared work is counted by the test that happens to do it; every consumer attaches its evidence.
-  scenarios: [async ({ request, cfg, tokens, credential, counters }, use) => {
-    const quiet = createOperationsClient(request, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
+  scenarios: [async ({ target, cfg, tokens, credential, counters }, use) => {
+    const quiet = createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
     const scenarios = createScenarios({ api: quiet, cfg, tokens, credential });
     const wrapped = Object.fromEntries(Object.entries(scenarios).map(([k, fn]) => [k, (...args: never[]) => guarded(() => (fn as (...a: never[]) => Promise<unknown>)(...args))]));
     await use(wrapped as Scenarios);
