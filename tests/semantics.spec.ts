@@ -22,24 +22,6 @@ test.describe('cancel semantics', () => {
       () => `after the repeat, GET ${said(after.getAfterRepeat)}; before it the result was ${JSON.stringify(resultOf(final))}`, after.getAfterRepeat);
   });
 
-  test('cancelling a finished operation changes nothing', covers('cancel.semantics.finished-unchanged'), async ({ api, cfg, scenarios }) => {
-    // Created by the probe, so it has usually finished by now.
-    const { name, create } = await scenarios.finishedSubject();
-    await evidence('the creation of the quick operation', [create]);
-    const finished = await settle(api, name, cfg.settleTimeoutMs);
-    if (finished.outcome !== 'completed' && finished.outcome !== 'failed') {
-      await evidence('the last GET', [finished.last]);
-      unverified(`the quick operation did not finish on its own within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s): the last GET ${said(finished.last)}`);
-    }
-    const before = resultOf(finished.final!);
-    const cancel = await api.cancel(name);
-    await checkReply(`the cancel of a finished operation answers 2xx or FAILED_PRECONDITION (FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy})`, cancel, (ex) => noOpCancelAllowed(ex, cfg));
-    const after = await api.get(name);
-    const now = after.json as Operation | undefined;
-    await check('the finished result is unchanged', after.status === 200 && !!now && same(resultOf(now), before),
-      () => `before the cancel: ${JSON.stringify(before)}; after it, GET ${said(after)}`, after);
-  });
-
   test('an unknown operation name gets 404 NOT_FOUND (or 403)', covers('cancel.semantics.not-found'), async ({ cfg, scenarios }) => {
     const { unknown } = await scenarios.nameErrors();
     await evidence(unknown.label, [unknown.exchange]);
@@ -71,5 +53,23 @@ test.describe('cancel semantics', () => {
     const [a, b] = looks.map((l) => (l.status === 200 && isOperation(l.json) ? l.json : undefined));
     await check('two reads after settling agree', !!a && !!b && same(resultOf(a), resultOf(b)), `GET ${said(looks[0]!)}; GET ${said(looks[1]!)}`, looks[1]);
     await check('the operation is settled', !!a && outcomeOf(a) !== 'running', `GET ${said(looks[0]!)}`, looks[0]);
+  });
+
+  test('cancelling a finished operation changes nothing', covers('cancel.semantics.finished-unchanged'), async ({ api, cfg, scenarios }) => {
+    // Created by the probe, so it has usually finished by now.
+    const { name, create } = await scenarios.finishedSubject();
+    await evidence('the creation of the quick operation', [create]);
+    const finished = await settle(api, name, cfg.settleTimeoutMs);
+    if (finished.outcome !== 'completed' && finished.outcome !== 'failed') {
+      await evidence('the last GET', [finished.last]);
+      unverified(`the quick operation did not finish on its own within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s): the last GET ${said(finished.last)}`);
+    }
+    const before = resultOf(finished.final!);
+    const cancel = await api.cancel(name);
+    await checkReply(`the cancel of a finished operation answers 2xx or FAILED_PRECONDITION (FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy})`, cancel, (ex) => noOpCancelAllowed(ex, cfg));
+    const after = await api.get(name);
+    const now = after.json as Operation | undefined;
+    await check('the finished result is unchanged', after.status === 200 && !!now && same(resultOf(now), before),
+      () => `before the cancel: ${JSON.stringify(before)}; after it, GET ${said(after)}`, after);
   });
 });
