@@ -8,7 +8,7 @@ const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
 
 /** Simulation costs: one document per target language takes PER_DOCUMENT_MS. */
 export const SIMULATION = {
-  perDocumentMs: 1000,
+  perDocumentMs: 500,
   /** An inputUri ending in "/" is a folder prefix and stands for this many documents. */
   documentsPerFolder: 60,
   pagesPerDocument: 10,

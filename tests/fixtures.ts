@@ -1,6 +1,6 @@
 // All plumbing of the conformance specs: config, tokens, the recorded operations client, the
 // shared scenarios (src/scenarios.ts), evidence, and how a test says what it could not judge.
-import { test as base, expect, type APIRequestContext, type PlaywrightTestOptions } from '@playwright/test';
+import { test as base, expect, type APIRequestContext } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/catalog';
 import { config, type Config } from '../src/config';
@@ -135,21 +135,18 @@ type TestFixtures = {
   createOperation: (kind?: 'long' | 'quick') => Promise<string>;
 };
 
-// Playwright sets up every browser-context option for every test, and each setup and teardown is a
-// hidden report step that captures a source-mapped stack: about 60 per test (0.2-0.3 s of a full
-// run, README "Performance"). `box: 'self'` drops the steps; the value stays the config's or
-// Playwright's default (a fixture given no value keeps its option value). The suite's own fixtures
-// below are plumbing too: `box: 'self'` on each keeps the report to the requests and checks.
-const CONTEXT_OPTIONS = [
-  'acceptDownloads', 'bypassCSP', 'clientCertificates', 'colorScheme', 'contrast', 'deviceScaleFactor', 'extraHTTPHeaders',
-  'forcedColors', 'geolocation', 'hasTouch', 'httpCredentials', 'ignoreHTTPSErrors', 'isMobile', 'javaScriptEnabled', 'locale',
-  'offline', 'permissions', 'proxy', 'reducedMotion', 'screen', 'storageState', 'timezoneId', 'userAgent', 'viewport',
-  'baseURL', 'serviceWorkers', 'contextOptions', 'actionTimeout', 'navigationTimeout', 'testIdAttribute',
-] as const satisfies readonly (keyof PlaywrightTestOptions)[];
-const stepless = Object.fromEntries(CONTEXT_OPTIONS.map((name) => [name, [undefined, { scope: 'test', box: 'self' }]]));
+// Two fixtures Playwright sets up around every test serve browser pages only: recording traces,
+// screenshots and videos, and browser-context defaults. They cost about 9 ms a test (a third of
+// an empty test), and traces stay off here anyway (they would copy the Authorization header).
+// Replaced by no-ops, without a report step; the suite's own fixtures below are plumbing too
+// (`box: 'self'`), so the report shows the requests and checks.
+const NO_BROWSER_PLUMBING = {
+  _setupArtifacts: [async ({}, use: () => Promise<void>) => use(), { auto: 'all-hooks-included', box: 'self', timeout: 0 }],
+  _setupContextOptions: [async ({}, use: () => Promise<void>) => use(), { auto: 'all-hooks-included', box: 'self' }],
+} as object;
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
-  ...stepless,
+  ...NO_BROWSER_PLUMBING,
   cfg: [async ({}, use) => use(config()), { scope: 'worker', box: 'self' }],
   tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker', box: 'self' }],
   target: [async ({ playwright, cfg }, use) => {

@@ -23,7 +23,7 @@ for (const parent of SHAPES) {
       expect(r.status).toBe(200);
     });
 
-    test('the quick fixture succeeds in about a second; get, wait, list, delete', async ({ ref }) => {
+    test('the quick fixture succeeds within a second; get, wait, list, delete', async ({ ref }) => {
       const a = await api(ref);
       const name = await created(a, parent, 'quick');
       expect((await a.get(name)).json.name).toBe(name);
