@@ -11,16 +11,19 @@ const reportsDir = process.env.REPORTS_DIR ?? 'reports';
 const settleSeconds = Number(process.env.CANCEL_SETTLE_TIMEOUT) || 30;
 const attempts = Number(process.env.CANCEL_ATTEMPTS) || 3;
 const sharded = !!process.env.CONFORMANCE_SHARD || process.argv.some((a) => a.startsWith('--shard'));
+// One by default: the tests share their operations (src/shared.ts), so more workers mostly add start-up cost (docs/performance.md).
+const workers = process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 1;
 
 export default defineConfig({
   testDir: 'tests',
   globalSetup: './src/global-setup.ts',
-  fullyParallel: true,
+  // Tests are scheduled one by one only where that spreads them (several workers, shards); a single
+  // worker gets each file whole, without a round trip to the runner between its tests.
+  fullyParallel: workers > 1 || sharded,
   forbidOnly: !!process.env.CI,
   // A conformance verdict must come from one attempt: a retry would hide a flaky target.
   retries: 0,
-  // One by default: the tests share their operations (src/shared.ts), so more workers mostly add start-up cost (docs/performance.md).
-  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 1,
+  workers,
   // Long enough for every cancel attempt to settle, plus the requests around it.
   timeout: (settleSeconds * attempts + 60) * 1000,
   outputDir: `${reportsDir}/test-results`,
