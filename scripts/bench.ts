@@ -165,6 +165,12 @@ async function npmTestBench(mode: 'in place' | 'fresh'): Promise<{ ms: number; e
     child.stdout.on('data', (d) => (out += d));
     const exitCode = await new Promise<number | null>((r) => child.on('close', r));
     const total = performance.now() - started;
+    if (exitCode !== 0) {
+      // The clone is removed below: keep what .ci/run printed, and show its end.
+      const kept = join(os.tmpdir(), `bench-fresh-clone-${Date.now()}.log`);
+      writeFileSync(kept, out);
+      log(`bash .ci/run in the fresh clone failed (exit ${exitCode}); its output is in ${kept}. The end of it:\n${out.split('\n').slice(-40).join('\n')}`);
+    }
     // scripts/test.ts prints its own wall time: npm ci is not part of `npm test`.
     const m = /npm test: .* in (?:(\d+) min )?([\d.]+) s wall/.exec(out);
     const ms = m ? (Number(m[1] ?? 0) * 60 + Number(m[2])) * 1000 : total;
