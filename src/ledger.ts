@@ -26,7 +26,11 @@ export type SweepOutcome =
   | 'unknown';
 
 export type LedgerEvent =
+  /** A create is about to be sent on this slot; `created`, or `released` when the target refused it, follows its answer. */
+  | { readonly event: 'sending'; readonly slot: number; readonly pid: number; readonly at: string }
   | { readonly event: 'created'; readonly name: string; readonly slot: number; readonly pid: number; readonly at: string }
+  /** The create was refused, or never reached the target: nothing was created, and the slot is free again. */
+  | { readonly event: 'released'; readonly slot: number; readonly at: string }
   /** The run deleted it (a 2xx DELETE): the run is done with it. */
   | { readonly event: 'deleted'; readonly name: string; readonly at: string }
   /** The run saw it done (a GET: the truth, not :wait): done is final, so the teardown need not look again. */
@@ -85,11 +89,15 @@ export function reserveOperation(max: number, env: NodeJS.ProcessEnv = process.e
   throw new BudgetExceeded(max);
 }
 
-/** Gives a slot back: the target refused the create, so nothing was created. */
+/** Gives a slot back: the target refused the create, or never got it, so nothing was created. */
 export function releaseOperation(slot: number, env: NodeJS.ProcessEnv = process.env): void {
   const file = ledgerFile(env);
-  if (file && slot > 0) rmSync(join(slotsDir(file), String(slot)), { force: true });
+  if (!file || slot <= 0) return;
+  rmSync(join(slotsDir(file), String(slot)), { force: true });
+  append({ event: 'released', slot }, env);
 }
+
+export const recordSending = (slot: number, env?: NodeJS.ProcessEnv) => slot > 0 && append({ event: 'sending', slot, pid: process.pid }, env);
 
 export const recordCreated = (name: string, slot: number, env?: NodeJS.ProcessEnv) => append({ event: 'created', name, slot, pid: process.pid }, env);
 export const recordDeleted = (name: string, env?: NodeJS.ProcessEnv) => append({ event: 'deleted', name }, env);
@@ -109,6 +117,11 @@ export interface LedgerState {
   readonly deleted: ReadonlySet<string>;
   readonly done: ReadonlySet<string>;
   readonly swept: ReadonlyMap<string, SweepOutcome>;
+  /**
+   * Creates sent that got no answer: the process was killed while they were in flight, or the
+   * request timed out. Each may have started an operation that is in no ledger line.
+   */
+  readonly unanswered: readonly { readonly pid: number; readonly at: string }[];
   /** Whether a teardown finished, and the requests it sent. */
   readonly sweepDone: boolean;
   readonly sweepRequests: number;
@@ -121,6 +134,8 @@ export function parseLedger(text: string): LedgerState {
   const swept = new Map<string, SweepOutcome>();
   let sweepDone = false;
   let sweepRequests = 0;
+  /** Sends not answered yet, by slot (a slot is reused only after its release). */
+  const open = new Map<number, { pid: number; at: string }>();
   for (const line of text.split('\n')) {
     let e: LedgerEvent;
     try {
@@ -128,8 +143,12 @@ export function parseLedger(text: string): LedgerState {
     } catch {
       continue; // a line cut short by a killed process
     }
-    if (e.event === 'created' && !created.includes(e.name)) created.push(e.name);
-    else if (e.event === 'deleted') deleted.add(e.name);
+    if (e.event === 'sending') open.set(e.slot, { pid: e.pid, at: e.at });
+    else if (e.event === 'released') open.delete(e.slot);
+    else if (e.event === 'created') {
+      open.delete(e.slot);
+      if (!created.includes(e.name)) created.push(e.name);
+    } else if (e.event === 'deleted') deleted.add(e.name);
     else if (e.event === 'done') done.add(e.name);
     else if (e.event === 'swept') swept.set(e.name, e.outcome);
     else if (e.event === 'sweep') {
@@ -137,7 +156,7 @@ export function parseLedger(text: string): LedgerState {
       sweepRequests += e.requests;
     }
   }
-  return { created, deleted, done, swept, sweepDone, sweepRequests };
+  return { created, deleted, done, swept, unanswered: [...open.values()], sweepDone, sweepRequests };
 }
 
 /** The ledger of the run, or undefined when none was opened (or it cannot be read). */
@@ -159,7 +178,15 @@ export const pendingOperations = (s: LedgerState) => s.created.filter((n) => !se
 export const leftRunning = (s: LedgerState) =>
   s.created.filter((n) => !settledByRun(s, n) && s.swept.get(n) !== 'done' && s.swept.get(n) !== 'gone');
 
-/** The summary's numbers: `operationsCreated` (the probe included), `operationsLeftRunning`, teardown requests. */
+/** The summary's numbers: `operationsCreated` (the probe included), `operationsLeftRunning`, `createsUnanswered`, teardown requests. */
 export function ledgerCounts(s: LedgerState) {
-  return { operationsCreated: s.created.length, operationsLeftRunning: leftRunning(s).length, teardownRequests: s.sweepRequests };
+  return { operationsCreated: s.created.length, operationsLeftRunning: leftRunning(s).length, createsUnanswered: s.unanswered.length, teardownRequests: s.sweepRequests };
+}
+
+/** One line for the console when creates went unanswered, or undefined. */
+export function unansweredWarning(s: LedgerState, parent: string | undefined): string | undefined {
+  if (s.unanswered.length === 0) return undefined;
+  const when = s.unanswered.map((u) => u.at).join(', ');
+  return `${s.unanswered.length} create request(s) got no answer (sent at ${when}; the run was interrupted while they were in flight, or they timed out): ` +
+    `an operation each may have started is in no ledger line, so the teardown could not cancel it. Look for operations submitted then${parent ? ` under ${parent}` : ''}.`;
 }

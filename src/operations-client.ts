@@ -4,7 +4,7 @@ import type { APIRequestContext } from '@playwright/test';
 import type { Config } from './config';
 import type { Exchange } from './evidence';
 import { isOperation, outcomeOf, type Operation } from './operation';
-import { recordCreated, recordDeleted, recordDone, releaseOperation, reserveOperation } from './ledger';
+import { recordCreated, recordDeleted, recordDone, recordSending, releaseOperation, reserveOperation } from './ledger';
 import { redact } from './redact';
 import { isExpiryRefusal, type Credential } from './tokens';
 
@@ -52,6 +52,9 @@ function parseJson(text: string): unknown {
 
 const authLabel = (auth: Auth | undefined) =>
   auth === undefined || auth === 'none' ? 'none' : 'rawAuthorization' in auth ? auth.label : `${auth.label} (${auth.source})`;
+
+/** Transport errors that mean the request never reached the target (no connection, no TLS session). */
+const NEVER_CONNECTED = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH)\b|certificate|ERR_SSL|SSL routines/i;
 
 export function createOperationsClient(
   request: APIRequestContext,
@@ -131,7 +134,15 @@ export function createOperationsClient(
       const body = JSON.stringify(kind === 'long' ? cfg.createBody : cfg.createBodyQuick);
       // The budget is claimed before the job is sent (throws BudgetExceeded); only a refusal gives it back.
       const slot = reserveOperation(cfg.maxOperations);
-      const exchange = await send(cfg.createPath, { method: 'POST', body, auth });
+      recordSending(slot);
+      let exchange: Exchange;
+      try {
+        exchange = await send(cfg.createPath, { method: 'POST', body, auth });
+      } catch (error) {
+        // A create that never reached the target started nothing; one cut off later may have (the ledger keeps it as unanswered).
+        if (NEVER_CONNECTED.test((error as Error).message)) releaseOperation(slot);
+        throw error;
+      }
       if (exchange.status >= 200 && exchange.status < 300 && isOperation(exchange.json)) {
         const name = exchange.json.name as string;
         counters.operationsCreated++;

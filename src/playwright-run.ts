@@ -70,7 +70,7 @@ export async function sweepIfTeardownMissed(reportsDir: string, summaryFile: str
   const after = readLedger(file);
   if (!after || !existsSync(summaryFile)) return;
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { requests?: number; teardownRequests?: number };
-  const { operationsCreated, operationsLeftRunning, teardownRequests } = ledgerCounts(after);
+  const { teardownRequests, ...counts } = ledgerCounts(after);
   const requests = (summary.requests ?? 0) - (summary.teardownRequests ?? 0) + teardownRequests;
-  writeFileSync(summaryFile, JSON.stringify({ ...summary, requests, operationsCreated, operationsLeftRunning, teardownRequests }, null, 2) + '\n');
+  writeFileSync(summaryFile, JSON.stringify({ ...summary, requests, ...counts, teardownRequests }, null, 2) + '\n');
 }

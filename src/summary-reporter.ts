@@ -7,7 +7,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { targetLabel } from './allure-environment-reporter';
 import { requirement } from './catalog';
 import { formatConsole, paintFor, type Evidence } from './console-summary';
-import { ledgerCounts, readLedger } from './ledger';
+import { ledgerCounts, readLedger, unansweredWarning } from './ledger';
 import { redact } from './redact';
 import { tlsWarnings } from './tls';
 import { testEvidence } from './test-evidence';
@@ -92,10 +92,12 @@ export default class SummaryReporter implements Reporter {
       operationsCreated: ledger?.operationsCreated ?? this.counters.operationsCreated + probe('CONFORMANCE_PROBE_OPERATIONS'),
       /** Created and not known to be stopped after the teardown; absent when neither a ledger nor merged shards tell. */
       operationsLeftRunning: ledger?.operationsLeftRunning ?? (process.env.CONFORMANCE_LEFT_RUNNING === undefined ? undefined : probe('CONFORMANCE_LEFT_RUNNING')),
+      /** Creates sent that got no answer (interrupted, or timed out): each may have started an operation in no ledger line. */
+      createsUnanswered: ledger?.createsUnanswered,
       teardownRequests: ledger?.teardownRequests ?? (process.env.CONFORMANCE_TEARDOWN_REQUESTS === undefined ? undefined : probe('CONFORMANCE_TEARDOWN_REQUESTS')),
       suiteErrors: this.errors,
       // TARGET_TLS_INSECURE=true is never silent: its warning comes first.
-      warnings: [...tlsWarnings(process.env), ...warnings],
+      warnings: [...tlsWarnings(process.env), ...warnings, ...(ledgerState?.unanswered.length ? [unansweredWarning(ledgerState, process.env.TARGET_PARENT)!] : [])],
       requirements,
     };
     const outputFile = this.options.outputFile ?? 'reports/conformance-summary.json';

@@ -6,7 +6,7 @@
 // up) and, after a run that never got there, in `npm run conformance` itself.
 import { request } from '@playwright/test';
 import { config, type Config } from './config';
-import { ledgerFile, pendingOperations, readLedger, recordSweepDone, recordSwept, type SweepOutcome } from './ledger';
+import { ledgerFile, pendingOperations, readLedger, recordSweepDone, recordSwept, unansweredWarning, type SweepOutcome } from './ledger';
 import { isOperation, outcomeOf } from './operation';
 import { createOperationsClient, type OperationsClient } from './operations-client';
 import { redact } from './redact';
@@ -86,6 +86,8 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
     console.log(redact(`lro-cancel-conformance: teardown: ${pending.length} operation(s) the run had not cleaned up; ` +
       (count === 0 ? 'none is left running' : `${count} left running: ${[...left].map(([why, names]) => `${why}: ${names.join(', ')}`).join('; ')}`)));
   }
+  const unanswered = unansweredWarning(state, cfg.parent);
+  if (unanswered) console.warn(redact(`lro-cancel-conformance: teardown: WARNING: ${unanswered}`));
   recordSweepDone(counters.requests);
   return { outcomes, requests: counters.requests };
 }

@@ -11,7 +11,7 @@ import { expect, test } from '@playwright/test';
 import { ConfigError, parseConfig } from '../../src/config';
 import {
   BudgetExceeded, ledgerCounts, LEDGER_VARIABLE, openLedger, parseLedger, pendingOperations, readLedger, recordCreated, recordDeleted,
-  recordDone, recordSwept, releaseOperation, reserveOperation,
+  recordDone, recordSending, recordSwept, releaseOperation, reserveOperation, unansweredWarning,
 } from '../../src/ledger';
 import { createOperationsClient } from '../../src/operations-client';
 import { sweepLedger } from '../../src/teardown';
@@ -88,7 +88,21 @@ test.describe('ledger', () => {
     recordSwept('ops/e', 'running', 'the cancel answered 501', env);
     const state = readLedger(file)!;
     expect(pendingOperations(state)).toEqual(['ops/f']);
-    expect(ledgerCounts(state)).toEqual({ operationsCreated: 6, operationsLeftRunning: 2, teardownRequests: 0 });
+    expect(ledgerCounts(state)).toEqual({ operationsCreated: 6, operationsLeftRunning: 2, createsUnanswered: 0, teardownRequests: 0 });
+  });
+
+  test('a create sent and never answered (the process killed mid-flight) is counted, and named in a warning; a reused slot is not', () => {
+    const { env, file } = freshLedger();
+    recordSending(1, env);
+    releaseOperation(1, env); // refused: slot 1 is free again
+    recordSending(1, env);
+    recordCreated('ops/a', 1, env);
+    recordSending(2, env); // killed here
+    const state = readLedger(file)!;
+    expect(state.created).toEqual(['ops/a']);
+    expect(ledgerCounts(state)).toMatchObject({ operationsCreated: 1, createsUnanswered: 1 });
+    expect(unansweredWarning(state, 'projects/p')).toMatch(/^1 create request\(s\) got no answer \(sent at \d{4}-.*under projects\/p\.$/);
+    expect(unansweredWarning(parseLedger(''), 'projects/p')).toBeUndefined();
   });
 
   test('a line cut short by a killed process is skipped, not fatal', () => {
@@ -144,6 +158,22 @@ test('the client claims the budget before a create, records what it creates, see
     expect([...state.done]).toEqual([first]);
     expect([...state.deleted]).toEqual([second]);
     expect(pendingOperations(state)).toEqual([]);
+  });
+});
+
+test('a create cut off after it was sent keeps its slot and is counted as unanswered; one that could not connect gives its slot back', async ({ request }) => {
+  // The stand-in target never answers a create: the client's timeout cuts it off, as a kill would.
+  await withTargetAndLedger(() => {}, async (url, file) => {
+    const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, REQUEST_TIMEOUT: '0.3', CONFORMANCE_MAX_OPERATIONS: '2' });
+    const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
+    await expect(api.create()).rejects.toThrow(/got no HTTP answer/);
+    expect(ledgerCounts(readLedger(file)!)).toMatchObject({ operationsCreated: 0, createsUnanswered: 1 });
+    // Nothing listens on port 9 (discard): the connection is refused, so nothing can have been created.
+    const closed = createOperationsClient(request, parseConfig(EXTERNAL), EXTERNAL.TARGET_BASE_URL, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
+    await expect(closed.create()).rejects.toThrow(/ECONNREFUSED/);
+    expect(ledgerCounts(readLedger(file)!)).toMatchObject({ createsUnanswered: 1 });
+    // One slot of two is held by the unanswered create, the refused connection gave its own back.
+    expect(reserveOperation(2)).toBe(2);
   });
 });
 
