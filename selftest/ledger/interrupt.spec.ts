@@ -77,7 +77,11 @@ async function interruptedRun(stop: (npm: ChildProcess) => void, { env = {}, cre
       if (readNames().length >= created) runningAtInterrupt = await runningOn(ref, token, readNames());
     }
     stop(npm);
+    // A run that does not end after its interrupt is the failure: say so with what it printed, and end it.
+    const hung = setTimeout(() => process.kill(-npm.pid!, 'SIGKILL'), 60_000);
     const exitCode = await closed;
+    clearTimeout(hung);
+    if (exitCode === null && npm.signalCode === 'SIGKILL') throw new Error(`the run did not end within 60 s of its interrupt; it printed:\n${output.slice(-4000)}`);
     const ledger = parseLedger(readFileSync(ledgerFile, 'utf8'));
     const summaryFile = join(dir, 'reports/conformance-summary.json');
     return {
