@@ -4,7 +4,7 @@
 // teardown, which cancels what the run left running, then the reporters).
 // If Playwright never got to its teardown (killed, or its setup failed), the wrapper sweeps the
 // ledger itself, against an external target; an embedded target died with Playwright.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,16 +26,47 @@ export interface StartedPlaywright {
   abandon(): void;
 }
 
+/**
+ * How long Playwright may take to stop its workers after the interrupt. A worker still starting
+ * when the SIGINT came never hears Playwright's stop, and Playwright waits for it for ever.
+ */
+const WORKER_STOP_GRACE_MS = 15_000;
+
+/** Ends the processes `parent` started (Playwright's workers), so that Playwright goes on to its teardown. */
+function endChildrenOf(parent: number): void {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return;
+  }
+  for (const [pid, ppid] of table.split('\n').map((l) => l.trim().split(/\s+/).map(Number))) {
+    if (ppid === parent && pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+}
+
 /** Playwright's CLI as scripts/conformance.mjs started it: its signals, its end. */
-export function watchPlaywright(child: ChildProcess): StartedPlaywright {
+export function watchPlaywright(child: ChildProcess, graceMs = WORKER_STOP_GRACE_MS): StartedPlaywright {
   let interrupted: NodeJS.Signals | undefined;
+  let escalation: NodeJS.Timeout | undefined;
   const forward = (signal: NodeJS.Signals) => {
     interrupted ??= signal;
     // A terminal's Ctrl-C reaches Playwright too; it ignores a second SIGINT within a second.
     if (child.exitCode === null) child.kill('SIGINT');
+    // Its tests then count as interrupted (src/summary-reporter.ts), and the teardown still runs.
+    escalation ??= setTimeout(() => child.pid && endChildrenOf(child.pid), graceMs).unref();
   };
   FORWARDED.forEach((s) => process.on(s, forward));
-  const stopForwarding = () => FORWARDED.forEach((s) => process.off(s, forward));
+  const stopForwarding = () => {
+    clearTimeout(escalation);
+    FORWARDED.forEach((s) => process.off(s, forward));
+  };
   const done = new Promise<PlaywrightRun>((resolve) => {
     const finish = (run: Omit<PlaywrightRun, 'interrupted'>) => {
       stopForwarding();

@@ -68,7 +68,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onEnd(result: FullResult) {
-    const { verdict, requirements: folded, warnings } = summarize([...this.outcomes.values()], this.errors);
+    const { verdict, requirements: folded, warnings } = summarize(withoutInterruptCrashes([...this.outcomes.values()], result), this.errors);
     // Each row quotes its contract sentence; a failed or unverified one also what its decisive test saw.
     const requirements = folded.map((r) => {
       const decisive = r.tests.find((t) => t.status === r.status && this.evidence.has(testKey(t)));
@@ -106,6 +106,15 @@ export default class SummaryReporter implements Reporter {
     const columns = process.stdout.isTTY ? process.stdout.columns : 120;
     console.log(redact(formatConsole(summary, { columns, paint: paintFor(process.stdout), summaryFile: outputFile })));
   }
+}
+
+/**
+ * A Ctrl-C reaches the whole process group: a worker still starting up (before Playwright's own
+ * handler) dies of it, and Playwright fails its tests. That is the interrupt, not the target.
+ */
+export function withoutInterruptCrashes(outcomes: readonly TestOutcome[], result: Pick<FullResult, 'status'>): TestOutcome[] {
+  if (result.status !== 'interrupted') return [...outcomes];
+  return outcomes.map((o) => (o.status === 'failed' && /worker process exited unexpectedly/.test(o.error ?? '') ? { ...o, status: 'interrupted' } : o));
 }
 
 /** "tests/auth.spec.ts:18 › cancel authorization › title", as a reader finds the test. */

@@ -77,11 +77,17 @@ async function interruptedRun(stop: (npm: ChildProcess) => void, { env = {}, cre
       if (readNames().length >= created) runningAtInterrupt = await runningOn(ref, token, readNames());
     }
     stop(npm);
-    // A run that does not end after its interrupt is the failure: say so with what it printed, and end it.
-    const hung = setTimeout(() => process.kill(-npm.pid!, 'SIGKILL'), 60_000);
+    // A run that does not end after its interrupt is the failure: say which of its processes were left, and what it printed.
+    let hung: string | undefined;
+    const watchdog = setTimeout(() => {
+      hung = execFileSync('ps', ['-eo', 'pid,ppid,pgid,stat,etime,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim().split(/\s+/)[2] === String(npm.pid)).join('\n');
+      process.kill(-npm.pid!, 'SIGKILL');
+    }, 60_000);
     const exitCode = await closed;
-    clearTimeout(hung);
-    if (exitCode === null && npm.signalCode === 'SIGKILL') throw new Error(`the run did not end within 60 s of its interrupt; it printed:\n${output.slice(-4000)}`);
+    clearTimeout(watchdog);
+    if (hung !== undefined) {
+      throw new Error(`the run did not end within 60 s of its interrupt (npm ${npm.exitCode === null ? 'was still running' : `had exited with ${npm.exitCode}`}); its process group then:\n${hung}\nIt printed:\n${output.slice(-4000)}`);
+    }
     const ledger = parseLedger(readFileSync(ledgerFile, 'utf8'));
     const summaryFile = join(dir, 'reports/conformance-summary.json');
     return {

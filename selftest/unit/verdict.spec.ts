@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CATALOG } from '../../src/catalog';
+import { withoutInterruptCrashes } from '../../src/summary-reporter';
 import { coverageProblems, foldRequirement, STATUS_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, summarize, testStatus, type TestOutcome } from '../../src/verdict';
 
 const outcome = (over: Partial<TestOutcome>): TestOutcome => ({ title: 't', file: 'f', requirementIds: ['cancel.outcome.exists'], status: 'passed', annotations: [], ...over });
@@ -15,6 +16,17 @@ test.describe('verdict', () => {
     expect(testStatus(outcome({ status: 'skipped', annotations: [{ type: STATUS_ANNOTATION, description: 'unverified: never settled' }] }))).toEqual({ status: 'unverified', reason: 'never settled' });
     expect(testStatus(outcome({ status: 'skipped' }))).toEqual({ status: 'not-run', reason: 'skipped without a declared reason' });
     expect(testStatus(outcome({ status: 'failed', annotations: [{ type: NOT_RUN_ANNOTATION, description: 'target down' }] }))).toEqual({ status: 'not-run', reason: 'target down' });
+  });
+
+  test('in an interrupted run, tests of a worker the Ctrl-C killed are interrupted, not failed; other failures stay', () => {
+    const crashed = outcome({ status: 'failed', error: 'Error: worker process exited unexpectedly (code=null, signal=SIGINT)' });
+    const real = outcome({ status: 'failed', error: 'expected 403, got 200' });
+    const outcomes = [...allPassed(), crashed];
+    expect(summarize(outcomes, []).verdict).toBe('non-conformant');
+    expect(summarize(withoutInterruptCrashes(outcomes, { status: 'interrupted' }), []).verdict).toBe('incomplete');
+    // Not interrupted: a crashed worker is a failure of the run, and stays one.
+    expect(withoutInterruptCrashes([crashed], { status: 'failed' })[0]!.status).toBe('failed');
+    expect(withoutInterruptCrashes([real], { status: 'interrupted' })[0]!.status).toBe('failed');
   });
 
   test('a pass in part is passed, says which part went unchecked, and shows over a full pass', () => {
