@@ -91,7 +91,8 @@ export function watchPlaywright(child: ChildProcess, graceMs = WORKER_STOP_GRACE
 export async function sweepIfTeardownMissed(reportsDir: string, summaryFile: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const file = resolve(reportsDir, LEDGER_FILE);
   const state = existsSync(file) ? readLedger(file) : undefined;
-  if (!state || state.sweepDone || state.created.length === 0 || !env.TARGET_BASE_URL?.trim()) return;
+  // A create cut off in flight (a kill during the probe's first one) has nothing to sweep, but its warning must still be said.
+  if (!state || state.sweepDone || (state.created.length === 0 && state.unanswered.length === 0) || !env.TARGET_BASE_URL?.trim()) return;
   // In a process of its own: a Ctrl-C reached the whole process group, tsx's esbuild service
   // included, so this one may no longer load TypeScript it has not loaded yet.
   const sweep = `import { sweepLedger } from ${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, 'teardown.ts')).href)}; await sweepLedger();`;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ConfigError, parseConfig } from '../../src/config';
 import {
@@ -14,6 +14,7 @@ import {
   recordDone, recordSending, recordSwept, releaseOperation, reserveOperation, unansweredWarning,
 } from '../../src/ledger';
 import { createOperationsClient } from '../../src/operations-client';
+import { sweepIfTeardownMissed } from '../../src/playwright-run';
 import { sweepLedger } from '../../src/teardown';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 
@@ -206,4 +207,14 @@ test('a full run never creates more than CONFORMANCE_MAX_OPERATIONS, and says wh
   expect(held.length, run.output).toBeGreaterThan(0);
   expect(held.map((r) => `${r.id}: ${r.status}`)).toEqual(held.map((r) => `${r.id}: not-run`));
   expect(run.summary?.verdict).not.toBe('conformant');
+});
+
+test('killed during its first create, the run has no operation to sweep, yet npm run conformance still sweeps and warns of the unanswered create', async () => {
+  const { env, file } = freshLedger();
+  recordSending(1, env);
+  const summary = join(dirname(file), 'conformance-summary.json');
+  await sweepIfTeardownMissed(dirname(file), summary, { ...process.env, ...EXTERNAL, [LEDGER_VARIABLE]: file, DOTENV_CONFIG_PATH: join(dirname(file), 'no.env'), AUTH_MODE: 'none' });
+  const state = readLedger(file)!;
+  expect(state.sweepDone).toBe(true);
+  expect(ledgerCounts(state)).toMatchObject({ operationsCreated: 0, createsUnanswered: 1 });
 });
