@@ -4,6 +4,7 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import type { RetryPolicy } from './retry';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string, fix: string) {
@@ -68,6 +69,12 @@ export interface Config {
   readonly finishedCancelPolicy: FinishedCancelPolicy;
   /** TLS towards the target and the token endpoints (README "TLS"). */
   readonly transport: Transport;
+  /** RETRY_MAX_ATTEMPTS / RETRY_MAX_SECONDS: how transient answers are retried (src/retry.ts). */
+  readonly retry: RetryPolicy;
+  /** QUIET_PERIOD: how long after the last call to an operation the suite reads it again (a controller may act late). */
+  readonly quietPeriodMs: number;
+  /** TARGET_OTHER_PARENT: a second parent the caller can use, for the real cross-tenant check. */
+  readonly otherParent?: string;
 }
 
 export interface Transport {
@@ -147,6 +154,24 @@ function apiPrefix(env: Env): string {
     throw new ConfigError('TARGET_API_PREFIX', `"${raw}" is not a path prefix`, 'Use e.g. /v3 (leading slash, no trailing slash), or an empty value.');
   }
   return raw;
+}
+
+function otherParent(env: Env, own: string | undefined): string | undefined {
+  const raw = text(env, 'TARGET_OTHER_PARENT');
+  if (raw === undefined) return undefined;
+  if (!/^projects\/[^/\s]+(\/locations\/[^/\s]+)?$/.test(raw)) {
+    throw new ConfigError('TARGET_OTHER_PARENT', `"${raw}" is not a parent name`, 'Use projects/{project} or projects/{project}/locations/{location}: a second parent your credentials may use.');
+  }
+  if (raw === own) throw new ConfigError('TARGET_OTHER_PARENT', `is the same as TARGET_PARENT (${raw})`, 'Name a second parent the caller can use, so the same operation ID under it proves isolation.');
+  return raw;
+}
+
+function nonNegativeSeconds(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback * 1000;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(name, `"${raw}" is not a number of seconds`, `Set it to e.g. ${fallback}, or 0 to turn it off.`);
+  return value * 1000;
 }
 
 function parent(env: Env, embedded: boolean): string | undefined {
@@ -234,6 +259,11 @@ function scopeChecks(env: Env): string | undefined {
   }
   return reason;
 }
+
+/** 8 attempts pause ~1.8 s in all: a zone failing one request in ten fails a call once in 10⁸. */
+export const DEFAULT_RETRY = { attempts: 8, seconds: 30 } as const;
+/** A controller reconciles within a second or two (CONTRACT "Live zones"). */
+export const DEFAULT_QUIET_PERIOD_S = 2;
 
 export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 export const CLOUD_BASE_URL = 'https://translate.googleapis.com';
@@ -464,6 +494,12 @@ export function parseConfig(rawEnv: Env): Config {
     allowDoneWithoutResult: flag(env, 'ALLOW_DONE_WITHOUT_RESULT'),
     finishedCancelPolicy: oneOf(env, 'FINISHED_CANCEL_POLICY', ['either', 'failed-precondition', 'ok'], 'either'),
     transport: transportConfig(env),
+    retry: {
+      maxAttempts: positiveNumber(env, 'RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.attempts, { integer: true }),
+      maxMs: positiveNumber(env, 'RETRY_MAX_SECONDS', DEFAULT_RETRY.seconds) * 1000,
+    },
+    quietPeriodMs: nonNegativeSeconds(env, 'QUIET_PERIOD', DEFAULT_QUIET_PERIOD_S),
+    ...(otherParent(env, parentName) ? { otherParent: otherParent(env, parentName) } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // sentence, what was expected, what the target did and the curl line of the decisive exchange.
 // Colour only where Node says the stream takes it (TTY, NO_COLOR, FORCE_COLOR).
 import { styleText } from 'node:util';
+import { describeRetries } from './retry';
 import wrapAnsi from 'wrap-ansi';
 
 type Style = Parameters<typeof styleText>[0];
@@ -46,6 +47,8 @@ export interface ConsoleSummary {
   readonly verdict: string;
   readonly requests: number;
   readonly operationsCreated: number;
+  /** Transient answers retried, by cause (never judged). */
+  readonly retries?: Readonly<Record<string, number>>;
   readonly suiteErrors: readonly string[];
   readonly requirements: readonly ConsoleRequirement[];
 }
@@ -91,7 +94,7 @@ export function formatTable(s: ConsoleSummary, { columns = 120, paint = plain }:
     paint('bold', `Cancel conformance of ${s.target}`),
     ...(nothingRan ? [`  (no requirement was checked: ${s.requirements.length} not run)`] : s.requirements.map(row)),
     ...s.suiteErrors.map((e) => paint('red', `  suite error: ${e}`)),
-    `  requests sent: ${s.requests}, operations created: ${s.operationsCreated}`,
+    `  requests sent: ${s.requests}, operations created: ${s.operationsCreated}; ${describeRetries(s.retries ?? {}) ?? 'no request retried'}`,
   ].join('\n');
 }
 

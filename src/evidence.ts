@@ -16,7 +16,26 @@ export interface Exchange {
   readonly durationMs: number;
   /** Set when no HTTP answer came (status 0) to a request that had to be answered. */
   readonly transportError?: string;
+  /** The transient answers before this one (src/retry.ts), oldest first; this exchange is the last attempt. */
+  readonly earlierAttempts?: readonly EarlierAttempt[];
+  /** Set when retries ran out and this answer is itself transient: nothing here may be judged. */
+  readonly retriesExhausted?: string;
 }
+
+/** One transient answer that was retried: what came back, and the pause before the next attempt. */
+export interface EarlierAttempt {
+  readonly attempt: number;
+  readonly cause: string;
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+  readonly durationMs: number;
+  readonly pauseMs: number;
+}
+
+const attemptLines = (ex: Exchange) =>
+  (ex.earlierAttempts ?? []).map((a) =>
+    `# attempt ${a.attempt}: ${a.status === 0 ? 'no HTTP answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}, transient; retried after ${a.pauseMs} ms`);
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
@@ -50,6 +69,8 @@ export function transcript(ex: Exchange): string {
       '',
       ex.requestBody === undefined ? '(no body)' : ex.requestBody === '' ? '(zero-length body)' : clip(ex.requestBody),
       '',
+      ...attemptLines(ex),
+      ...(ex.earlierAttempts?.length ? [`# attempt ${ex.earlierAttempts.length + 1}${ex.retriesExhausted ? ` (the last: retries ran out on ${ex.retriesExhausted})` : ' (judged)'}:`] : []),
       ex.transportError ? `NO HTTP ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `HTTP ${ex.status}  (${ex.durationMs} ms)`,
       headerLines(ex.responseHeaders),
       '',

@@ -6,7 +6,7 @@ import { request, type FullConfig } from '@playwright/test';
 import { config, loadEnvFile, presetDefaults, type Config } from './config';
 import { EMBEDDED_TARGET_VARIABLE, awaitEmbeddedTarget, startEmbeddedTarget } from './embedded-target';
 import { openLedger } from './ledger';
-import { createOperationsClient } from './operations-client';
+import { createOperationsClient, newCounters } from './operations-client';
 import { createScenarios } from './scenarios';
 import { clearShared } from './shared';
 import { sweepLedger } from './teardown';
@@ -107,10 +107,11 @@ async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Pr
   if (auth && !isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
   const credential = auth && isAvailable(auth) ? auth : undefined;
   const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
-  const counters = { requests: 0, operationsCreated: 0 };
+  const counters = newCounters();
   const publishCounters = () => {
     process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);
     process.env.CONFORMANCE_PROBE_OPERATIONS = String(counters.operationsCreated);
+    process.env.CONFORMANCE_PROBE_RETRIES = JSON.stringify(counters.retries);
   };
   let early: Promise<void> | undefined;
   try {

@@ -31,6 +31,8 @@ export type LedgerEvent =
   | { readonly event: 'created'; readonly name: string; readonly slot: number; readonly pid: number; readonly at: string }
   /** The create was refused, or never reached the target: nothing was created, and the slot is free again. */
   | { readonly event: 'released'; readonly slot: number; readonly at: string }
+  /** The create got a transient answer (503, 429, a reset…): it may have started a job the ledger cannot name; the slot stays taken. */
+  | { readonly event: 'uncertain'; readonly slot: number; readonly cause: string; readonly at: string }
   /** The run deleted it (a 2xx DELETE): the run is done with it. */
   | { readonly event: 'deleted'; readonly name: string; readonly at: string }
   /** The run saw it done (a GET: the truth, not :wait): done is final, so the teardown need not look again. */
@@ -99,6 +101,8 @@ export function releaseOperation(slot: number, env: NodeJS.ProcessEnv = process.
 
 export const recordSending = (slot: number, env?: NodeJS.ProcessEnv) => slot > 0 && append({ event: 'sending', slot, pid: process.pid }, env);
 
+export const recordPossiblyStarted = (slot: number, cause: string, env?: NodeJS.ProcessEnv) => slot > 0 && append({ event: 'uncertain', slot, cause }, env);
+
 export const recordCreated = (name: string, slot: number, env?: NodeJS.ProcessEnv) => append({ event: 'created', name, slot, pid: process.pid }, env);
 export const recordDeleted = (name: string, env?: NodeJS.ProcessEnv) => append({ event: 'deleted', name }, env);
 const seenDone = new Set<string>();
@@ -122,6 +126,8 @@ export interface LedgerState {
    * request timed out. Each may have started an operation that is in no ledger line.
    */
   readonly unanswered: readonly { readonly pid: number; readonly at: string }[];
+  /** Creates answered with a transient answer: each may have started a job that is in no ledger line. */
+  readonly possiblyStarted: readonly { readonly cause: string; readonly at: string }[];
   /** Whether a teardown finished, and the requests it sent. */
   readonly sweepDone: boolean;
   readonly sweepRequests: number;
@@ -134,6 +140,7 @@ export function parseLedger(text: string): LedgerState {
   const swept = new Map<string, SweepOutcome>();
   let sweepDone = false;
   let sweepRequests = 0;
+  const possiblyStarted: { cause: string; at: string }[] = [];
   /** Sends not answered yet, by slot (a slot is reused only after its release). */
   const open = new Map<number, { pid: number; at: string }>();
   for (const line of text.split('\n')) {
@@ -145,6 +152,10 @@ export function parseLedger(text: string): LedgerState {
     }
     if (e.event === 'sending') open.set(e.slot, { pid: e.pid, at: e.at });
     else if (e.event === 'released') open.delete(e.slot);
+    else if (e.event === 'uncertain') {
+      open.delete(e.slot);
+      possiblyStarted.push({ cause: e.cause, at: e.at });
+    }
     else if (e.event === 'created') {
       open.delete(e.slot);
       if (!created.includes(e.name)) created.push(e.name);
@@ -156,7 +167,7 @@ export function parseLedger(text: string): LedgerState {
       sweepRequests += e.requests;
     }
   }
-  return { created, deleted, done, swept, unanswered: [...open.values()], sweepDone, sweepRequests };
+  return { created, deleted, done, swept, unanswered: [...open.values()], possiblyStarted, sweepDone, sweepRequests };
 }
 
 /** The ledger of the run, or undefined when none was opened (or it cannot be read). */
@@ -180,7 +191,7 @@ export const leftRunning = (s: LedgerState) =>
 
 /** The summary's numbers: `operationsCreated` (the probe included), `operationsLeftRunning`, `createsUnanswered`, teardown requests. */
 export function ledgerCounts(s: LedgerState) {
-  return { operationsCreated: s.created.length, operationsLeftRunning: leftRunning(s).length, createsUnanswered: s.unanswered.length, teardownRequests: s.sweepRequests };
+  return { operationsCreated: s.created.length, operationsLeftRunning: leftRunning(s).length, createsUnanswered: s.unanswered.length, createsPossiblyStarted: s.possiblyStarted.length, teardownRequests: s.sweepRequests };
 }
 
 /** One line for the console when creates went unanswered, or undefined. */
@@ -189,4 +200,12 @@ export function unansweredWarning(s: LedgerState, parent: string | undefined): s
   const when = s.unanswered.map((u) => u.at).join(', ');
   return `${s.unanswered.length} create request(s) got no answer (sent at ${when}; the run was interrupted while they were in flight, or they timed out): ` +
     `an operation each may have started is in no ledger line, so the teardown could not cancel it. Look for operations submitted then${parent ? ` under ${parent}` : ''}.`;
+}
+
+/** One line for the console when creates got a transient answer, or undefined. */
+export function possiblyStartedWarning(s: LedgerState, parent: string | undefined): string | undefined {
+  if (s.possiblyStarted.length === 0) return undefined;
+  const what = s.possiblyStarted.map((p) => `${p.cause} at ${p.at}`).join(', ');
+  return `${s.possiblyStarted.length} create request(s) got a transient answer (${what}) and were sent again at most once: ` +
+    `each may still have started a billed job that is in no ledger line, so the teardown could not cancel it. Look for operations submitted then${parent ? ` under ${parent}` : ''}.`;
 }

@@ -29,12 +29,13 @@ export function isOperation(value: unknown): value is Operation {
 }
 
 /**
- * What a client concludes from one observed state. A state that carries a result, or says
- * CANCELLED, has settled even when `done` is missing: that breaks an invariant, and the
- * invariant checks report it, rather than the suite waiting forever.
+ * What a client concludes from one observed state. A state that carries a result has settled
+ * even when `done` is missing: that breaks an invariant, and the invariant checks report it,
+ * rather than the suite waiting forever. Metadata that says CANCELLED without `done` or a result
+ * has not: a controller writes the state one reconcile ahead of `done` (CONTRACT "Live zones").
  */
 export function outcomeOf(op: Operation): Outcome {
-  const settled = isDone(op) || hasError(op) || hasResponse(op) || metadataState(op) === 'CANCELLED';
+  const settled = isDone(op) || hasError(op) || hasResponse(op);
   if (!settled) return 'running';
   if (op.error?.code === CANCELLED || metadataState(op) === 'CANCELLED') return 'cancelled';
   return hasError(op) ? 'failed' : 'completed';

@@ -24,14 +24,16 @@ export interface Settlement {
 const WAIT_CHUNK_S = 5;
 /** Once :wait has answered "not done" for an operation GET then showed done, it blocks for nothing: this process stops using it. */
 let waitStale = false;
-/** A transient 5xx is retried; this many unreadable answers in a row settle it. */
+/** Transient answers are retried by the client (src/retry.ts); this many other unreadable answers in a row settle it. */
 const UNREADABLE_IN_A_ROW = 3;
+const NOT_FOUND_IN_A_ROW = 2;
 
 export async function settle(api: OperationsClient, name: string, budgetMs: number): Promise<Settlement> {
   const states: Operation[] = [];
   let waitUsable = !waitStale;
   let usedWait = false;
   let unreadable = 0;
+  let notFound = 0;
   let last: Exchange | undefined;
 
   const result = await pollUntil<Settlement['outcome']>(async (remainingMs) => {
@@ -44,12 +46,16 @@ export async function settle(api: OperationsClient, name: string, budgetMs: numb
         waitedRunning = outcomeOf(waited.json) === 'running';
       } else {
         waitUsable = false;
+        // A :wait that hung until its request timed out would hang again: this process stops using it.
+        if (waited.status === 0) waitStale = true;
       }
     }
     last = await api.get(name);
     if (waitedRunning && last.status === 200 && isOperation(last.json) && outcomeOf(last.json) !== 'running') waitStale = true;
     if (waitStale) waitUsable = false;
-    if (last.status === 404) return 'vanished';
+    // A 404 straight after a cancel may be an index catching up: only a second one in a row is "vanished".
+    if (last.status === 404) return ++notFound >= NOT_FOUND_IN_A_ROW ? 'vanished' : undefined;
+    notFound = 0;
     if (last.status !== 200 || !isOperation(last.json)) return ++unreadable >= UNREADABLE_IN_A_ROW ? 'unreadable' : undefined;
     unreadable = 0;
     states.push(last.json);
@@ -57,6 +63,6 @@ export async function settle(api: OperationsClient, name: string, budgetMs: numb
     return outcome === 'running' ? undefined : outcome;
   }, { deadlineMs: budgetMs });
 
-  const outcome = result.value ?? (unreadable > 0 ? 'unreadable' : 'unsettled');
+  const outcome = result.value ?? (notFound > 0 ? 'vanished' : unreadable > 0 ? 'unreadable' : 'unsettled');
   return { outcome, states, final: states.at(-1), last: storable(last!), usedWait };
 }

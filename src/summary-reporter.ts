@@ -7,7 +7,8 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { targetLabel } from './allure-environment-reporter';
 import { requirement } from './catalog';
 import { formatConsole, paintFor, type Evidence } from './console-summary';
-import { ledgerCounts, readLedger, unansweredWarning } from './ledger';
+import { ledgerCounts, possiblyStartedWarning, readLedger, unansweredWarning } from './ledger';
+import { addRetries, type RetryCounts } from './retry';
 import { redact } from './redact';
 import { tlsWarnings } from './tls';
 import { testEvidence } from './test-evidence';
@@ -22,6 +23,7 @@ export default class SummaryReporter implements Reporter {
   private readonly evidence = new Map<string, Evidence>();
   private readonly errors: string[] = [];
   private counters = { requests: 0, operationsCreated: 0 };
+  private readonly retries: RetryCounts = {};
   private rootDir = process.cwd();
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
@@ -46,6 +48,7 @@ export default class SummaryReporter implements Reporter {
     // Retries replace the earlier attempt's outcome but their requests still happened.
     this.counters.requests += count(COUNTER_ANNOTATIONS.requests);
     this.counters.operationsCreated += count(COUNTER_ANNOTATIONS.operationsCreated);
+    for (const a of annotations.filter((x) => x.type === COUNTER_ANNOTATIONS.retries)) addRetries(this.retries, retriesOf(a.description));
     const outcome: TestOutcome = {
       title: test.title,
       file: relative(this.rootDir, test.location.file),
@@ -94,10 +97,14 @@ export default class SummaryReporter implements Reporter {
       operationsLeftRunning: ledger?.operationsLeftRunning ?? (process.env.CONFORMANCE_LEFT_RUNNING === undefined ? undefined : probe('CONFORMANCE_LEFT_RUNNING')),
       /** Creates sent that got no answer (interrupted, or timed out): each may have started an operation in no ledger line. */
       createsUnanswered: ledger?.createsUnanswered,
+      /** Creates answered with a transient answer (each sent again at most once): each may have started a job in no ledger line. */
+      createsPossiblyStarted: ledger?.createsPossiblyStarted,
+      /** Transient answers retried (src/retry.ts), by cause; none of them was judged. */
+      retries: addRetries(addRetries({}, this.retries), retriesOf(process.env.CONFORMANCE_PROBE_RETRIES)),
       teardownRequests: ledger?.teardownRequests ?? (process.env.CONFORMANCE_TEARDOWN_REQUESTS === undefined ? undefined : probe('CONFORMANCE_TEARDOWN_REQUESTS')),
       suiteErrors: this.errors,
       // TARGET_TLS_INSECURE=true is never silent: its warning comes first.
-      warnings: [...tlsWarnings(process.env), ...warnings, ...(ledgerState?.unanswered.length ? [unansweredWarning(ledgerState, process.env.TARGET_PARENT)!] : [])],
+      warnings: [...tlsWarnings(process.env), ...warnings, ...[ledgerState && unansweredWarning(ledgerState, process.env.TARGET_PARENT), ledgerState && possiblyStartedWarning(ledgerState, process.env.TARGET_PARENT)].filter((w): w is string => !!w)],
       requirements,
     };
     const outputFile = this.options.outputFile ?? 'reports/conformance-summary.json';
@@ -130,5 +137,15 @@ function tokenSourcesOf(raw: string | undefined): Record<string, string> | undef
     return raw ? (JSON.parse(raw) as Record<string, string>) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A retries annotation or variable ({"HTTP 503 UNAVAILABLE": 2}); nothing when absent or unreadable. */
+function retriesOf(raw: string | undefined): RetryCounts {
+  try {
+    const parsed = raw ? (JSON.parse(raw) as unknown) : {};
+    return typeof parsed === 'object' && parsed !== null ? Object.fromEntries(Object.entries(parsed).filter(([, n]) => typeof n === 'number')) : {};
+  } catch {
+    return {};
   }
 }

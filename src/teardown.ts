@@ -8,7 +8,7 @@ import { request } from '@playwright/test';
 import { config, type Config } from './config';
 import { ledgerFile, pendingOperations, readLedger, recordSweepDone, recordSwept, unansweredWarning, type SweepOutcome } from './ledger';
 import { isOperation, outcomeOf } from './operation';
-import { createOperationsClient, type OperationsClient } from './operations-client';
+import { createOperationsClient, newCounters, type OperationsClient } from './operations-client';
 import { redact } from './redact';
 import { settle } from './settle';
 import { targetContextOptions } from './tls';
@@ -62,7 +62,7 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
   const outcomes = new Map<string, SweepOutcome>();
   /** Names left running, by why. */
   const left = new Map<string, string[]>();
-  const counters = { requests: 0, operationsCreated: 0 };
+  const counters = newCounters();
   if (pending.length > 0 && cfg.baseUrl) {
     const auth = await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
     // Same client certificate, proxy and TLS settings as the tests (README "TLS").

@@ -15,7 +15,7 @@ export const PARTIAL_ANNOTATION = 'conformance.partial';
 /** When a check fails: the name of the attachment holding the decisive exchange. */
 export const DECISIVE_ANNOTATION = 'conformance.decisive';
 /** What each test sent and created: the summary's `requests` and `operationsCreated` add them up. */
-export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operationsCreated: 'conformance.operations-created' } as const;
+export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operationsCreated: 'conformance.operations-created', retries: 'conformance.retries' } as const;
 
 export interface TestOutcome {
   readonly title: string;
@@ -45,7 +45,9 @@ const SEVERITY: Record<RequirementStatus, number> = { failed: 4, 'not-run': 3, u
 
 export function testStatus(t: TestOutcome): { status: RequirementStatus; reason: string; partial?: true } {
   const notRun = t.annotations.find((a) => a.type === NOT_RUN_ANNOTATION);
-  if (notRun) return { status: 'not-run', reason: notRun.description ?? 'not run' };
+  // A contract check that failed before the prerequisite gave way stays failed.
+  const failedBefore = (t.failedChecks ?? []).map(firstLine).filter((m) => m && m !== firstLine(notRun?.description ?? ''));
+  if (notRun && failedBefore.length === 0) return { status: 'not-run', reason: notRun.description ?? 'not run' };
   const declared = t.annotations.find((a) => a.type === STATUS_ANNOTATION)?.description;
   if (t.status === 'failed' || t.status === 'timedOut') {
     const checks = (t.failedChecks ?? []).map(firstLine).filter(Boolean);

@@ -5,7 +5,7 @@ import * as allure from 'allure-js-commons';
 import { requirement } from '../src/catalog';
 import { config, type Config } from '../src/config';
 import { said, transcript, type Exchange } from '../src/evidence';
-import { createOperationsClient, type Counters, type OperationsClient, type Recorder } from '../src/operations-client';
+import { createOperationsClient, newCounters, type Counters, type OperationsClient, type Recorder } from '../src/operations-client';
 import { createScenarios, is2xx, type Scenarios } from '../src/scenarios';
 import { targetContextOptions } from '../src/tls';
 import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
@@ -75,10 +75,16 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
   } catch (error) {
     // The budget is the user's limit, not a broken test: a skip, which does not restart the worker.
     if ((error as Error).name === 'BudgetExceeded') notRun((error as Error).message);
+    // The zone's bad minute outlasted the retries: nobody can tell, which is not a failure (src/retry.ts).
+    if ((error as Error).name === 'TransientExhausted') unverified((error as Error).message);
     if (PREREQUISITE_ERRORS.has((error as Error).name)) prerequisiteFailed((error as Error).message);
     throw error;
   }
 }
+
+/** Every method of `fns`, its errors read as guarded() reads them. */
+const guardedAll = <T extends object>(fns: T): T =>
+  Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, (...args: never[]) => guarded(() => (fn as (...a: never[]) => Promise<unknown>)(...args))])) as T;
 
 // Attachment names per exchange, so a failed check can point at its decisive exchange.
 const attachmentNames = new WeakMap<Exchange, string>();
@@ -181,11 +187,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   counters: [async ({}, use, info) => {
-    const counters: Counters = { requests: 0, operationsCreated: 0 };
+    const counters: Counters = newCounters();
     await use(counters);
     info.annotations.push(
       { type: COUNTER_ANNOTATIONS.requests, description: String(counters.requests) },
       { type: COUNTER_ANNOTATIONS.operationsCreated, description: String(counters.operationsCreated) },
+      ...(Object.keys(counters.retries).length ? [{ type: COUNTER_ANNOTATIONS.retries, description: JSON.stringify(counters.retries) }] : []),
     );
   }, { box: 'self' }],
 
@@ -202,15 +209,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await attach(title, exchange);
         return exchange;
       });
-    await use(createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record }));
+    await use(guardedAll(createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record })));
   }, { box: 'self' }],
 
   // Shared work is counted by the test that happens to do it; every consumer attaches its evidence.
   scenarios: [async ({ target, cfg, tokens, credential, counters }, use) => {
     const quiet = createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
     const scenarios = createScenarios({ api: quiet, cfg, tokens, credential });
-    const wrapped = Object.fromEntries(Object.entries(scenarios).map(([k, fn]) => [k, (...args: never[]) => guarded(() => (fn as (...a: never[]) => Promise<unknown>)(...args))]));
-    await use(wrapped as Scenarios);
+    await use(guardedAll(scenarios));
   }, { box: 'self' }],
 
   createOperation: [async ({ api, cfg }, use) => {

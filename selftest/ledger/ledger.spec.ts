@@ -13,7 +13,7 @@ import {
   BudgetExceeded, ledgerCounts, LEDGER_VARIABLE, openLedger, parseLedger, pendingOperations, readLedger, recordCreated, recordDeleted,
   recordDone, recordSending, recordSwept, releaseOperation, reserveOperation, unansweredWarning,
 } from '../../src/ledger';
-import { createOperationsClient } from '../../src/operations-client';
+import { createOperationsClient, newCounters } from '../../src/operations-client';
 import { sweepIfTeardownMissed } from '../../src/playwright-run';
 import { sweepLedger } from '../../src/teardown';
 import { ROOT, runConformance } from '../matrix/run-conformance';
@@ -144,7 +144,7 @@ test('the client claims the budget before a create, records what it creates, see
     return json(200, {});
   }, async (url, file) => {
     const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, CONFORMANCE_MAX_OPERATIONS: '2' });
-    const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
+    const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: newCounters() });
     expect((await api.create()).name).toBeUndefined();
     const first = (await api.create()).name!;
     const second = (await api.create()).name!;
@@ -166,11 +166,11 @@ test('a create cut off after it was sent keeps its slot and is counted as unansw
   // The stand-in target never answers a create: the client's timeout cuts it off, as a kill would.
   await withTargetAndLedger(() => {}, async (url, file) => {
     const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, REQUEST_TIMEOUT: '0.3', CONFORMANCE_MAX_OPERATIONS: '2' });
-    const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
+    const api = createOperationsClient(request, cfg, url, { defaultAuth: 'none', record: (_t, run) => run(), counters: newCounters() });
     await expect(api.create()).rejects.toThrow(/got no HTTP answer/);
     expect(ledgerCounts(readLedger(file)!)).toMatchObject({ operationsCreated: 0, createsUnanswered: 1 });
     // Nothing listens on port 9 (discard): the connection is refused, so nothing can have been created.
-    const closed = createOperationsClient(request, parseConfig(EXTERNAL), EXTERNAL.TARGET_BASE_URL, { defaultAuth: 'none', record: (_t, run) => run(), counters: { requests: 0, operationsCreated: 0 } });
+    const closed = createOperationsClient(request, parseConfig(EXTERNAL), EXTERNAL.TARGET_BASE_URL, { defaultAuth: 'none', record: (_t, run) => run(), counters: newCounters() });
     await expect(closed.create()).rejects.toThrow(/ECONNREFUSED/);
     expect(ledgerCounts(readLedger(file)!)).toMatchObject({ createsUnanswered: 1 });
     // One slot of two is held by the unanswered create, the refused connection gave its own back.

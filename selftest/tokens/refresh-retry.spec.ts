@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parseConfig } from '../../src/config';
 import type { Exchange } from '../../src/evidence';
-import { createOperationsClient } from '../../src/operations-client';
+import { createOperationsClient, newCounters } from '../../src/operations-client';
 import { createTokens, CredentialError, invalidTokens, isAvailable, isExpiryRefusal, tokenSourceNames, type Credential, type Lookup } from '../../src/tokens';
 import { EXTERNAL, printToken, runsIn, serviceAccount, tempDir } from './helpers';
 
@@ -40,7 +40,7 @@ async function target(mode: Mode) {
 async function cancelWith(request: Parameters<typeof createOperationsClient>[0], url: string, auth: Credential) {
   const cfg = parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url });
   const titles: string[] = [];
-  const counters = { requests: 0, operationsCreated: 0 };
+  const counters = newCounters();
   const api = createOperationsClient(request, cfg, url, { defaultAuth: auth, counters, record: async (title, run) => { titles.push(title); return run(); } });
   const exchange: Exchange = await api.cancel('projects/p/operations/op-1');
   return { exchange, titles, counters };
