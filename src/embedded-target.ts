@@ -24,7 +24,9 @@ export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<Embed
       AUTH_CLIENT_ID: 'lro-cancel-conformance',
       AUTH_CLIENT_SECRET: 'embedded-reference-issuer',
       CONFORMANCE_EMBEDDED_PROFILE: [reference.profile, ...reference.faults].join('+'),
-      TARGET_PARENT: env.TARGET_PARENT?.trim() || 'projects/conformance',
+      TARGET_PARENT: env.TARGET_PARENT?.trim() || `projects/${reference.projects?.[0] ?? 'conformance'}`,
+      // A zone with per-project roles: the second project the caller may use is the real cross-tenant check.
+      ...(reference.projects?.[1] && !env.TARGET_OTHER_PARENT?.trim() ? { TARGET_OTHER_PARENT: `projects/${reference.projects[1]}` } : {}),
     },
     close: () => reference.close(),
   };

@@ -152,7 +152,11 @@ async function seedScopeTokens(cfg: Config, tokens: Tokens): Promise<void> {
  * with the scenario, and the tests that need it report it.
  */
 async function earlyScenarios(scenarios: ReturnType<typeof createScenarios>, cfg: Config, stopping: () => boolean): Promise<void> {
-  const queue = [...(cfg.authMode === 'none' ? [] : [scenarios.authRefusals]), scenarios.observedCancellation, scenarios.refusalRound, scenarios.nameErrors];
+  const queue = [
+    ...(cfg.authMode === 'none' ? [] : [scenarios.authRefusals]), scenarios.observedCancellation, scenarios.refusalRound,
+    // Made early so that the quiet period before their late looks (tests/watched.spec.ts) runs beside the other tests.
+    ...(cfg.authMode === 'none' ? [] : [() => scenarios.refusedCancels(true)]), scenarios.nameErrors, scenarios.finishedCancel,
+  ];
   for (const scenario of queue) {
     if (stopping()) return;
     await scenario().catch(() => undefined);

@@ -2,7 +2,7 @@
 import type { Config } from './config';
 import { said, type Exchange } from './evidence';
 import { errorModelProblems, rpcStatusOf } from './error-model';
-import { isOperation, metadataState, outcomeOf, type Operation } from './operation';
+import { CANCELLED, isOperation, metadataState, outcomeOf, type Operation } from './operation';
 
 export const is2xx = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
 
@@ -14,18 +14,34 @@ export function noOpCancelAllowed(ex: Exchange, cfg: Pick<Config, 'finishedCance
   return { either: is2xx(ex) || precondition, ok: is2xx(ex), 'failed-precondition': precondition }[cfg.finishedCancelPolicy];
 }
 
-/** Why a GET shows the operation was touched (not running, or showing a cancellation); undefined when untouched. */
-export function touched(get: Exchange): string | undefined {
+/**
+ * Why a GET shows a cancellation the caller did not get (CANCELLING, CANCELLED, error.code 1, or
+ * the operation gone); undefined when it shows none. A normal completion is not a side effect.
+ */
+export function cancellationShown(get: Exchange): string | undefined {
+  if (get.status === 404) return `the operation is gone: GET ${said(get)}`;
   if (get.status !== 200 || !isOperation(get.json)) return `GET of the operation ${said(get)}`;
   const op = get.json as Operation;
-  if (outcomeOf(op) !== 'running') return `the operation is no longer running: ${JSON.stringify({ done: op.done, error: op.error ?? undefined, state: metadataState(op) })}`;
   const state = metadataState(op);
+  if (op.error?.code === CANCELLED) return `it shows a cancellation: ${JSON.stringify({ done: op.done, error: op.error, state })}`;
   if (state === 'CANCELLING' || state === 'CANCELLED') return `its metadata state is ${state}`;
   return undefined;
 }
 
-/** A route that does not exist for this target: a 400/404/405/501 answer to :wait or list. */
-export const routeAbsent = (ex: Exchange) => [400, 404, 405, 501].includes(ex.status);
+/** Why a GET shows the operation is not a clean subject (a cancellation shown, or no longer running); undefined when it runs untouched. */
+export function touched(get: Exchange): string | undefined {
+  const shown = cancellationShown(get);
+  if (shown) return shown;
+  const op = get.json as Operation;
+  return outcomeOf(op) !== 'running' ? `the operation is no longer running: ${JSON.stringify({ done: op.done, error: op.error ?? undefined, state: metadataState(op) })}` : undefined;
+}
+
+/**
+ * A route that does not exist for this target: a 404/405/501 answer to :wait or list, or a 400
+ * that is not the method's own Status envelope (a 400 in the envelope is the method's answer).
+ */
+export const routeAbsent = (ex: Exchange, cfg: Pick<Config, 'allowBareStatus'>) =>
+  [404, 405, 501].includes(ex.status) || (ex.status === 400 && errorModelProblems(ex, cfg).length > 0);
 
 /**
  * A 404/405 that is not a Status envelope (Google's HTML page, a framework's own JSON): the front

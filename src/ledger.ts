@@ -33,6 +33,8 @@ export type LedgerEvent =
   | { readonly event: 'released'; readonly slot: number; readonly at: string }
   /** The create got a transient answer (503, 429, a reset…): it may have started a job the ledger cannot name; the slot stays taken. */
   | { readonly event: 'uncertain'; readonly slot: number; readonly cause: string; readonly at: string }
+  /** A cancel (accepted or not) named this operation, or a call under another parent aimed at it. */
+  | { readonly event: 'aimed'; readonly name: string; readonly at: string }
   /** The run deleted it (a 2xx DELETE): the run is done with it. */
   | { readonly event: 'deleted'; readonly name: string; readonly at: string }
   /** The run saw it done (a GET: the truth, not :wait): done is final, so the teardown need not look again. */
@@ -103,6 +105,14 @@ export const recordSending = (slot: number, env?: NodeJS.ProcessEnv) => slot > 0
 
 export const recordPossiblyStarted = (slot: number, cause: string, env?: NodeJS.ProcessEnv) => slot > 0 && append({ event: 'uncertain', slot, cause }, env);
 
+const aimedAt = new Set<string>();
+/** Once per operation and process: only-named reads the operations no cancel has named. */
+export function recordAimed(name: string, env?: NodeJS.ProcessEnv): void {
+  if (aimedAt.has(name)) return;
+  aimedAt.add(name);
+  append({ event: 'aimed', name }, env);
+}
+
 export const recordCreated = (name: string, slot: number, env?: NodeJS.ProcessEnv) => append({ event: 'created', name, slot, pid: process.pid }, env);
 export const recordDeleted = (name: string, env?: NodeJS.ProcessEnv) => append({ event: 'deleted', name }, env);
 const seenDone = new Set<string>();
@@ -120,6 +130,8 @@ export interface LedgerState {
   readonly created: readonly string[];
   readonly deleted: ReadonlySet<string>;
   readonly done: ReadonlySet<string>;
+  /** Named by a cancel, or aimed at by a call under another parent. */
+  readonly aimed: ReadonlySet<string>;
   readonly swept: ReadonlyMap<string, SweepOutcome>;
   /**
    * Creates sent that got no answer: the process was killed while they were in flight, or the
@@ -137,6 +149,7 @@ export function parseLedger(text: string): LedgerState {
   const created: string[] = [];
   const deleted = new Set<string>();
   const done = new Set<string>();
+  const aimed = new Set<string>();
   const swept = new Map<string, SweepOutcome>();
   let sweepDone = false;
   let sweepRequests = 0;
@@ -161,13 +174,14 @@ export function parseLedger(text: string): LedgerState {
       if (!created.includes(e.name)) created.push(e.name);
     } else if (e.event === 'deleted') deleted.add(e.name);
     else if (e.event === 'done') done.add(e.name);
+    else if (e.event === 'aimed') aimed.add(e.name);
     else if (e.event === 'swept') swept.set(e.name, e.outcome);
     else if (e.event === 'sweep') {
       sweepDone = true;
       sweepRequests += e.requests;
     }
   }
-  return { created, deleted, done, swept, unanswered: [...open.values()], possiblyStarted, sweepDone, sweepRequests };
+  return { created, deleted, done, aimed, swept, unanswered: [...open.values()], possiblyStarted, sweepDone, sweepRequests };
 }
 
 /** The ledger of the run, or undefined when none was opened (or it cannot be read). */

@@ -11,8 +11,17 @@ export function splitName(name: string): { collection: string; id: string } {
 
 const join = (collection: string, id: string) => (collection ? `${collection}/${id}` : id);
 
-/** A well-formed name of an operation that does not exist: the same collection, another ID. */
-export const unknownSibling = (name: string, tag: string) => join(splitName(name).collection, `conformance-missing-${tag}`);
+/**
+ * A well-formed name of an operation that does not exist: the same collection, and an ID of the
+ * same length and alphabet (each letter or digit moved on within the characters the real ID
+ * uses, separators kept), so a server that validates IDs answers NOT_FOUND, not INVALID_ARGUMENT.
+ */
+export function unknownSibling(name: string): string {
+  const { collection, id } = splitName(name);
+  const alphabet = [...new Set(id.replace(/[^A-Za-z0-9]/g, ''))].sort();
+  const other = alphabet.length < 2 ? `${id}x` : [...id].map((c) => (alphabet.includes(c) ? alphabet[(alphabet.indexOf(c) + 1) % alphabet.length] : c)).join('');
+  return join(collection, other);
+}
 
 /** Templates of fixtures/malformed-names.json filled from a real name. */
 export function fillNameTemplate(template: string, name: string): string {
@@ -31,10 +40,15 @@ export interface OtherParent {
   /** What was swapped, for messages: "project p → p-conformance-other". */
   readonly label: string;
   readonly name: string;
+  /** A parent the caller can use (TARGET_OTHER_PARENT): a refusal there proves isolation, not just RBAC. */
+  readonly usable: boolean;
 }
 
-/** The same ID under another project, and under another location where the name has one. */
-export function otherParents(name: string): OtherParent[] {
+/**
+ * The same ID under another project, and under another location where the name has one (made
+ * up: a zone may refuse them for RBAC alone), then under TARGET_OTHER_PARENT when it is set.
+ */
+export function otherParents(name: string, usableParent?: string): OtherParent[] {
   const segments = name.split('/');
   const swaps: OtherParent[] = [];
   for (const collection of ['projects', 'locations']) {
@@ -43,8 +57,9 @@ export function otherParents(name: string): OtherParent[] {
     if (i < 0 || i + 1 >= segments.length - 2) continue;
     const other = [...segments];
     other[i + 1] = `${segments[i + 1]}-conformance-other`;
-    swaps.push({ label: `${collection === 'projects' ? 'project' : 'location'} ${segments[i + 1]} → ${other[i + 1]}`, name: other.join('/') });
+    swaps.push({ label: `${collection === 'projects' ? 'project' : 'location'} ${segments[i + 1]} → ${other[i + 1]}`, name: other.join('/'), usable: false });
   }
+  if (usableParent) swaps.push({ label: `the caller's other parent ${usableParent} (TARGET_OTHER_PARENT)`, name: `${usableParent}/operations/${splitName(name).id}`, usable: true });
   return swaps;
 }
 

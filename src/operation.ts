@@ -61,6 +61,13 @@ export function invariantViolations(op: Operation, { allowDoneWithoutResult = fa
 /** The part of an operation a cancel must never change once it is settled. */
 export const resultOf = (op: Operation) => ({ done: isDone(op), error: op.error ?? undefined, response: op.response ?? undefined, state: metadataState(op) });
 
+/** JSON with every object's keys sorted: two results compare equal whatever order the server wrote. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+
+/** Whether two operations carry the same result (done, error, response, state), deeply, whatever the key order. */
+export const sameResult = (a: Operation, b: Operation) => JSON.stringify(canonical(resultOf(a))) === JSON.stringify(canonical(resultOf(b)));
+
 /** The metadata's packed type, or undefined when there is none (absent or null). */
 export const metadataType = (op: Operation): string | undefined =>
   typeof op.metadata?.['@type'] === 'string' ? op.metadata['@type'] : undefined;

@@ -4,7 +4,7 @@ import type { APIRequestContext } from '@playwright/test';
 import type { Config } from './config';
 import type { EarlierAttempt, Exchange } from './evidence';
 import { isOperation, outcomeOf, type Operation } from './operation';
-import { recordCreated, recordDeleted, recordDone, recordPossiblyStarted, recordSending, releaseOperation, reserveOperation } from './ledger';
+import { recordAimed, recordCreated, recordDeleted, recordDone, recordPossiblyStarted, recordSending, releaseOperation, reserveOperation } from './ledger';
 import { redact } from './redact';
 import { isExpiryRefusal, type Credential } from './tokens';
 import { mayRetry, retryAfterMs, retryDelayMs, transientCause, TransientExhausted, type RetryCounts } from './retry';
@@ -213,7 +213,10 @@ export function createOperationsClient(
     wait: (name: string, timeoutSeconds: number) =>
       // A :wait that outlasts its own timeout hangs: that is its answer (cancel.outcome.wait), not a transient.
       send(at(name, ':wait'), { method: 'POST', body: JSON.stringify({ timeout: `${timeoutSeconds}s` }), timeoutMs: cfg.requestTimeoutMs + timeoutSeconds * 1000, retry: 'except-timeout', mustAnswer: true }),
-    cancel: (name: string, opts: SendOptions = {}) => send(at(name, ':cancel'), { method: 'POST', body: '{}', ...opts }),
+    cancel: (name: string, opts: SendOptions = {}) => {
+      recordAimed(name);
+      return send(at(name, ':cancel'), { method: 'POST', body: '{}', ...opts });
+    },
     remove: async (name: string) => {
       const exchange = await send(at(name), { method: 'DELETE' });
       if (exchange.status >= 200 && exchange.status < 300) recordDeleted(name);

@@ -8,10 +8,11 @@ import { fixtureJson } from './fixture-files';
 import { fillNameTemplate, otherParents, unknownSibling } from './names';
 import { isOperation, outcomeOf, type Operation, type Outcome } from './operation';
 import type { OperationsClient } from './operations-client';
-import { settle, type Settlement } from './settle';
+import { settle, storableSettlement, type Settlement } from './settle';
 import { is2xx, touched } from './judge';
 import { once, storable } from './shared';
-import { invalidTokens, isAvailable, type Credential, type Tokens } from './tokens';
+import { invalidTokens, isAvailable, MALFORMED_TOKEN, type Credential, type Tokens } from './tokens';
+import { readLedger, recordAimed } from './ledger';
 
 /** The target gave the suite nothing to work on (no operation name): the tests that need it are not run. */
 export class PrerequisiteFailed extends Error {
@@ -28,6 +29,8 @@ export interface Created {
 export interface CancelSubject extends Created {
   /** The first cancel, with the `{}` body the Node client sends. */
   readonly cancel: Exchange;
+  /** What GET showed straight after an accepted cancel. */
+  readonly firstLook?: Operation;
 }
 
 export interface Attempt extends CancelSubject {
@@ -50,7 +53,16 @@ export type Observation =
       readonly attributedBy?: string;
       /** GET once settled, a repeat cancel, and GET after it. */
       readonly after: { readonly get: Exchange; readonly repeat: Exchange; readonly getAfterRepeat: Exchange };
+      /** When the last of those calls was made: the quiet period of the late look starts here. */
+      readonly at: number;
+      /** The run's other running operations no cancel had named yet, read once the cancellation settled. */
+      readonly bystanders: readonly Bystander[];
     };
+
+export interface Bystander {
+  readonly name: string;
+  readonly get: Exchange;
+}
 
 export interface Labelled {
   readonly label: string;
@@ -81,6 +93,8 @@ export interface MethodCall {
 export interface CrossParentCall {
   readonly label: string;
   readonly name: string;
+  /** Under TARGET_OTHER_PARENT, a parent the caller can use. */
+  readonly usable: boolean;
   readonly get: Exchange;
   readonly cancel: Exchange;
 }
@@ -94,6 +108,26 @@ export interface RefusalRound {
   readonly malformedJson: BodyGroup;
   readonly wrongMethod: { readonly target: string; readonly before: Exchange; readonly calls: readonly MethodCall[] };
   readonly crossParent: { readonly target: string; readonly before: Exchange; readonly calls: readonly CrossParentCall[]; readonly after: Exchange };
+  /** When the last refused call was made: the quiet period of the late looks starts here. */
+  readonly at: number;
+}
+
+/** Cancels refused for their credentials, aimed at an operation of their own, each followed by a GET. */
+export interface RefusedCancels {
+  readonly target: string;
+  readonly calls: readonly { readonly who: string; readonly reply: Exchange; readonly after?: Exchange }[];
+  readonly at: number;
+}
+
+/** A quick operation left to finish on its own, then cancelled. */
+export interface FinishedCancel {
+  readonly name: string;
+  readonly create: Exchange;
+  /** How waiting for it to finish ended; the rest is set only when it did. */
+  readonly finished: Settlement;
+  readonly cancel?: Exchange;
+  readonly after?: Exchange;
+  readonly at: number;
 }
 
 export interface NameErrors {
@@ -148,12 +182,21 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
   const cancelSubject = () =>
     once<CancelSubject>('cancel-subject', async () => {
       const created = await createOperation('long');
-      return { ...created, cancel: storable(await api.cancel(created.name)) };
+      return { ...created, ...(await cancelAndLook(created.name)) };
     });
+
+  /** The cancel, and where it was accepted a GET straight after it: the state in between (CANCELLING) shows only then. */
+  async function cancelAndLook(name: string): Promise<Pick<CancelSubject, 'cancel' | 'firstLook'>> {
+    const cancel = storable(await api.cancel(name));
+    if (!is2xx(cancel)) return { cancel };
+    const look = await api.get(name);
+    return { cancel, ...(look.status === 200 && isOperation(look.json) ? { firstLook: look.json } : {}) };
+  }
 
   async function attempt(subject: CancelSubject): Promise<Attempt> {
     if (!is2xx(subject.cancel)) return subject;
-    return { ...subject, settlement: await settle(api, subject.name, cfg.settleTimeoutMs) };
+    const settlement = await settle(api, subject.name, cfg.settleTimeoutMs);
+    return { ...subject, settlement: subject.firstLook ? { ...settlement, states: [subject.firstLook, ...settlement.states] } : settlement };
   }
 
   /** The uncancelled control tells a cancellation's error from a job that fails on its own. */
@@ -171,6 +214,16 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
     return { inconclusive: `the operation ended with error code ${code} and no CANCELLED state, and the control operation ${name} cannot tell whether that is the cancellation's outcome (${state ? `it was ${state}, by an earlier call` : `GET answered HTTP ${look.status}`})` };
   }
 
+  /** The run's operations that no cancel has named (the ledger knows them all), except `cancelled`, read now. */
+  async function readBystanders(cancelled: readonly string[]): Promise<Bystander[]> {
+    const state = readLedger();
+    const named = new Set([...cancelled, ...(state?.aimed ?? [])]);
+    const candidates = (state?.created ?? []).filter((n) => !named.has(n) && !state!.done.has(n) && !state!.deleted.has(n));
+    const out: Bystander[] = [];
+    for (const name of candidates) out.push({ name, get: storable(await api.get(name)) });
+    return out;
+  }
+
   const observedCancellation = () =>
     once<Observation>('observed-cancellation', async () => {
       await refusalTarget(1); // the control exists before the cancel
@@ -180,7 +233,7 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       while (attempts.at(-1)!.settlement?.outcome === 'completed' && attempts.length < cfg.cancelAttempts) {
         try {
           const created = await createOperation('long');
-          attempts.push(await attempt({ ...created, cancel: storable(await api.cancel(created.name)) }));
+          attempts.push(await attempt({ ...created, ...(await cancelAndLook(created.name)) }));
         } catch (error) {
           stoppedBy = (error as Error).message;
           break;
@@ -203,10 +256,11 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
           attributedBy = control.attributedBy;
         }
       }
+      const bystanders = await readBystanders(attempts.map((a) => a.name));
       const get = storable(await api.get(last.name));
       const repeat = storable(await api.cancel(last.name));
       const getAfterRepeat = storable(await api.get(last.name));
-      return { kind: 'cancelled', attempts, name: last.name, settlement, final: settlement.final!, after: { get, repeat, getAfterRepeat }, ...(attributedBy ? { attributedBy } : {}) };
+      return { kind: 'cancelled', attempts, name: last.name, settlement, final: settlement.final!, after: { get, repeat, getAfterRepeat }, at: Date.now(), bystanders, ...(attributedBy ? { attributedBy } : {}) };
     });
 
   const authRefusals = () =>
@@ -251,7 +305,9 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       taintIfAccepted(wrong.name, calls.map((c) => c.reply));
       const cross = await runningRefusalTarget(tainted);
       const crossCalls: CrossParentCall[] = [];
-      for (const other of otherParents(cross.name)) {
+      // Calls under other parents name another resource, but aim at this one.
+      recordAimed(cross.name);
+      for (const other of otherParents(cross.name, cfg.otherParent)) {
         const get = storable(await api.get(other.name));
         crossCalls.push({ ...other, get, cancel: storable(await api.cancel(other.name, { mustAnswer: true })) });
       }
@@ -260,13 +316,14 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
         malformedJson,
         wrongMethod: { target: wrong.name, before: wrong.before, calls },
         crossParent: { target: cross.name, before: cross.before, calls: crossCalls, after: crossCalls.length ? storable(await api.get(cross.name)) : cross.before },
+        at: Date.now(),
       };
     });
 
   const nameErrors = () =>
     once<NameErrors>('name-errors', async () => {
       const { name } = await refusalTarget(1);
-      const missing = unknownSibling(name, Date.now().toString(36));
+      const missing = unknownSibling(name);
       const unknown = { label: `unknown operation ${missing}`, exchange: storable(await api.cancel(missing)) };
       const malformed: Labelled[] = [];
       for (const { label, name: template } of MALFORMED_NAMES) {
@@ -279,7 +336,52 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
   /** A quick operation left to finish on its own; the probe creates it early so that nobody waits for it. */
   const finishedSubject = () => once('finished-subject', () => createOperation('quick'));
 
-  return { createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
+  /**
+   * Cancels refused for their credentials (none, a malformed token, one holding neither scope), each
+   * followed by a GET, until one is accepted. Aimed at an operation of their own where cancel works,
+   * so that a cancellation that lands late is theirs alone; else at a running refusal target.
+   */
+  const refusedCancels = (supported: boolean) =>
+    once<RefusedCancels>(`refused-cancels-${supported}`, async () => {
+      const target = supported ? (await createOperation('long')).name : (await runningRefusalTarget()).name;
+      const [insufficient] = await tokens.insufficient();
+      const attempts = [
+        { who: 'no credentials', auth: 'none' as const },
+        { who: 'a malformed token', auth: MALFORMED_TOKEN },
+        ...(insufficient ? [{ who: insufficient.label, auth: insufficient }] : []),
+      ];
+      const calls: RefusedCancels['calls'][number][] = [];
+      for (const { who, auth } of attempts) {
+        const reply = storable(await api.cancel(target, { auth, mustAnswer: true }));
+        // Accepted: cancel.auth.missing/invalid judge that; this operation is no longer a clean subject.
+        if (is2xx(reply)) {
+          calls.push({ who, reply });
+          break;
+        }
+        calls.push({ who, reply, after: storable(await api.get(target)) });
+      }
+      return { target, calls, at: Date.now() };
+    });
+
+  /** The quick operation, once it finished on its own, cancelled; with the GET after the cancel. */
+  const finishedCancel = () =>
+    once<FinishedCancel>('finished-cancel', async () => {
+      const { name, create } = await finishedSubject();
+      const finished = await settle(api, name, cfg.settleTimeoutMs);
+      if (finished.outcome !== 'completed' && finished.outcome !== 'failed') return { name, create, finished: storableSettlement(finished), at: Date.now() };
+      const cancel = storable(await api.cancel(name));
+      return { name, create, finished: storableSettlement(finished), cancel, after: storable(await api.get(name)), at: Date.now() };
+    });
+
+  /** GET of `name` once the quiet period after `since` has passed (a controller may act late); one per operation and start. */
+  const lateLook = (name: string, since: number) =>
+    once<Exchange>(`late-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${since}`, async () => {
+      const wait = since + cfg.quietPeriodMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      return storable(await api.get(name));
+    });
+
+  return { refusedCancels, finishedCancel, lateLook, createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
 }
 
 export type Scenarios = ReturnType<typeof createScenarios>;

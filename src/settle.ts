@@ -36,20 +36,9 @@ export async function settle(api: OperationsClient, name: string, budgetMs: numb
   let notFound = 0;
   let last: Exchange | undefined;
 
-  const result = await pollUntil<Settlement['outcome']>(async (remainingMs) => {
-    let waitedRunning = false;
-    if (waitUsable && remainingMs >= 1000) {
-      const waited = await api.wait(name, Math.min(WAIT_CHUNK_S, Math.floor(remainingMs / 1000)));
-      if (waited.status === 200 && isOperation(waited.json)) {
-        usedWait = true;
-        states.push(waited.json);
-        waitedRunning = outcomeOf(waited.json) === 'running';
-      } else {
-        waitUsable = false;
-        // A :wait that hung until its request timed out would hang again: this process stops using it.
-        if (waited.status === 0) waitStale = true;
-      }
-    }
+  // GET first (it shows CANCELLING while the cancel is under way), then :wait to block cheaply while
+  // it runs; a :wait that says done is confirmed by a GET at once.
+  const lookOnce = async (waitedRunning: boolean): Promise<Settlement['outcome'] | 'running' | undefined> => {
     last = await api.get(name);
     if (waitedRunning && last.status === 200 && isOperation(last.json) && outcomeOf(last.json) !== 'running') waitStale = true;
     if (waitStale) waitUsable = false;
@@ -59,10 +48,34 @@ export async function settle(api: OperationsClient, name: string, budgetMs: numb
     if (last.status !== 200 || !isOperation(last.json)) return ++unreadable >= UNREADABLE_IN_A_ROW ? 'unreadable' : undefined;
     unreadable = 0;
     states.push(last.json);
-    const outcome = outcomeOf(last.json);
-    return outcome === 'running' ? undefined : outcome;
+    return outcomeOf(last.json);
+  };
+  let waitedRunning = false;
+  const result = await pollUntil<Settlement['outcome']>(async (remainingMs) => {
+    const seen = await lookOnce(waitedRunning);
+    if (seen !== 'running') return seen;
+    waitedRunning = false;
+    if (!waitUsable || remainingMs < 1000) return undefined;
+    const waited = await api.wait(name, Math.min(WAIT_CHUNK_S, Math.floor(remainingMs / 1000)));
+    if (waited.status === 200 && isOperation(waited.json)) {
+      usedWait = true;
+      states.push(waited.json);
+      waitedRunning = outcomeOf(waited.json) === 'running';
+      if (!waitedRunning) {
+        const confirmed = await lookOnce(false);
+        return confirmed === 'running' ? undefined : confirmed;
+      }
+    } else {
+      waitUsable = false;
+      // A :wait that hung until its request timed out would hang again: this process stops using it.
+      if (waited.status === 0) waitStale = true;
+    }
+    return undefined;
   }, { deadlineMs: budgetMs });
 
   const outcome = result.value ?? (notFound > 0 ? 'vanished' : unreadable > 0 ? 'unreadable' : 'unsettled');
   return { outcome, states, final: states.at(-1), last: storable(last!), usedWait };
 }
+
+/** A settlement as shared scenarios keep it: its last GET without credentials. */
+export const storableSettlement = (s: Settlement): Settlement => ({ ...s, last: storable(s.last) });

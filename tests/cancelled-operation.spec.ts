@@ -6,10 +6,12 @@ import { routeAbsent } from '../src/judge';
 import { listPathFor } from '../src/names';
 import { hasResponse, invariantViolations, isOperation, metadataState, metadataType, resultOf, type Operation } from '../src/operation';
 import { formatIssues, validate } from '../src/schemas';
-import { check, checkReply, covers, evidence, notApplicable, test, unverified } from './fixtures';
+import { check, checkReply, covers, evidence, notApplicable, partly, test, unverified } from './fixtures';
 import { cancelled, observationExchanges } from './observed';
 
 const LIST_PAGE_LIMIT = 20;
+/** Pauses before listing again when the cancelled operation is not listed yet. */
+const LIST_LAG_PAUSES_MS = [250, 500, 1000];
 const TRANSLATION_METADATA = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentMetadata';
 
 test.describe('a cancelled operation', () => {
@@ -50,24 +52,39 @@ test.describe('a cancelled operation', () => {
     const { name } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     const path = listPathFor(name, cfg);
     if (!path) notApplicable(`no list path can be derived from the name ${name}: set TARGET_LIST_PATH`);
-    let pageToken: string | undefined;
-    for (let page = 1; page <= LIST_PAGE_LIMIT; page++) {
-      const list = await api.list(path, { pageSize: '100', ...(pageToken ? { pageToken } : {}) });
-      if (page === 1 && routeAbsent(list) && cfg.listSupport === 'auto') notApplicable(`GET ${path} ${said(list)}: the target does not list operations there (declare LIST_SUPPORT=supported to make this a failure)`);
-      const body = list.json as { operations?: unknown; nextPageToken?: unknown } | undefined;
-      const ok = list.status === 200 && typeof body === 'object' && body !== null && (body.operations === undefined || Array.isArray(body.operations));
-      await checkReply(`page ${page} of the list is a ListOperationsResponse`, list, () => ok);
-      if (!ok) return;
-      // Judge only the operation under test: the parent may hold operations of any kind.
-      const found = (body!.operations as unknown[] | undefined)?.find((op) => isOperation(op) && op.name === name);
-      if (found) {
-        const result = cfg.allowDoneWithoutResult ? ({ valid: true } as const) : validate('operation', found);
-        return check('the listed entry is a well-formed Operation', result.valid, () => (result.valid ? '' : formatIssues('operation', result.errors)), list);
+    // A list may lag behind GET for a moment (CONTRACT "Live zones"): a listing that ends without it is tried again, a few times.
+    for (const [round, pause] of [0, ...LIST_LAG_PAUSES_MS].entries()) {
+      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
+      const last = round === LIST_LAG_PAUSES_MS.length;
+      let pageSize: Record<string, string> = { pageSize: '100' };
+      let pageToken: string | undefined;
+      for (let page = 1; page <= LIST_PAGE_LIMIT; page++) {
+        let list = await api.list(path, { ...pageSize, ...(pageToken ? { pageToken } : {}) });
+        // page_size is optional: a server that refuses the suite's choice is asked with its own default.
+        if (page === 1 && list.status === 400 && !routeAbsent(list, cfg)) {
+          pageSize = {};
+          list = await api.list(path);
+        }
+        if (page === 1 && routeAbsent(list, cfg) && cfg.listSupport === 'auto') notApplicable(`GET ${path} ${said(list)}: the target does not list operations there (declare LIST_SUPPORT=supported to make this a failure)`);
+        const body = list.json as { operations?: unknown; nextPageToken?: unknown } | undefined;
+        const ok = list.status === 200 && typeof body === 'object' && body !== null && (body.operations === undefined || Array.isArray(body.operations));
+        await checkReply(`page ${page} of the list is a ListOperationsResponse`, list, () => ok);
+        if (!ok) return;
+        // Judge only the operation under test: the parent may hold operations of any kind.
+        const found = (body!.operations as unknown[] | undefined)?.find((op) => isOperation(op) && op.name === name) as Operation | undefined;
+        if (found) {
+          // ALLOW_DONE_WITHOUT_RESULT relaxes only the result rule: the rest of the Operation is still checked.
+          const problems = cfg.allowDoneWithoutResult ? invariantViolations(found, cfg) : (() => { const r = validate('operation', found); return r.valid ? [] : [formatIssues('operation', r.errors)]; })();
+          return check('the listed entry is a well-formed Operation', problems.length === 0, problems.join('; '), list);
+        }
+        pageToken = typeof body!.nextPageToken === 'string' && body!.nextPageToken ? body!.nextPageToken : undefined;
+        if (!pageToken) {
+          if (last) return check(`${name} is in the list`, false, `the list ended after ${page} page(s) without it, ${LIST_LAG_PAUSES_MS.length + 1} times over ${LIST_LAG_PAUSES_MS.reduce((a, b) => a + b, 0)} ms`, list);
+          break;
+        }
+        if (page === LIST_PAGE_LIMIT) unverified(`${name} was not in the first ${LIST_PAGE_LIMIT} pages of 100, and the list goes on: the page budget ran out before the list ended`);
       }
-      pageToken = typeof body!.nextPageToken === 'string' && body!.nextPageToken ? body!.nextPageToken : undefined;
-      if (!pageToken) return check(`${name} is in the list`, false, `the list ended after ${page} page(s) without it`, list);
     }
-    unverified(`${name} was not in the first ${LIST_PAGE_LIMIT} pages of 100, and the list goes on: the page budget ran out before the list ended`);
   });
 
   test(':wait returns the cancelled operation at once', covers('cancel.outcome.wait'), async ({ api, cfg, scenarios }) => {
@@ -75,7 +92,7 @@ test.describe('a cancelled operation', () => {
     const { name, final } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     const timeoutSeconds = 4;
     const waited = await api.wait(name, timeoutSeconds);
-    if (routeAbsent(waited) && cfg.waitSupport === 'auto') notApplicable(`:wait ${said(waited)}: the target has no WaitOperation route (declare WAIT_SUPPORT=supported to make this a failure)`);
+    if (routeAbsent(waited, cfg) && cfg.waitSupport === 'auto') notApplicable(`:wait ${said(waited)}: the target has no WaitOperation route (declare WAIT_SUPPORT=supported to make this a failure)`);
     await checkReply(':wait answers 200', waited, (ex) => ex.status === 200);
     const got = isOperation(waited.json) ? resultOf(waited.json) : undefined;
     await check(':wait returns what GET returns for the cancelled operation', JSON.stringify(got) === JSON.stringify(resultOf(final)),
@@ -92,6 +109,8 @@ test.describe('a cancelled operation', () => {
     }
     const result = validate('batch-translate-document-metadata', final.metadata);
     await check('the metadata is a well-formed BatchTranslateDocumentMetadata', result.valid, () => (result.valid ? '' : formatIssues('batch-translate-document-metadata', result.errors)), after.get);
-    await check('its state is CANCELLED', metadataState(final) === 'CANCELLED', `states seen: ${settlement.states.map((s) => metadataState(s) ?? '(none)').join(' → ')}`, after.get);
+    const seen = settlement.states.map((s) => metadataState(s) ?? '(none)');
+    await check('its state is CANCELLED', metadataState(final) === 'CANCELLED', `states seen: ${seen.join(' → ')}`, after.get);
+    if (!seen.includes('CANCELLING')) partly(`CANCELLING was never seen (states seen: ${seen.join(' → ')}): the cancel may have landed between two reads, so only the end state was checked`);
   });
 });

@@ -3,7 +3,7 @@
 // that leaves the operation as it was.
 import { rpcStatusOf } from '../src/error-model';
 import { said } from '../src/evidence';
-import { touched } from '../src/judge';
+import { cancellationShown } from '../src/judge';
 import { check, checkReply, covers, evidence, is2xx, test } from './fixtures';
 
 test.describe('cancel request body', () => {
@@ -30,7 +30,7 @@ test.describe('cancel request body', () => {
         await checkReply(`${label} gets HTTP 400`, exchange, (ex) => ex.status === 400);
         if (exchange.status === 400) await checkReply(`${label}: status INVALID_ARGUMENT`, exchange, (ex) => rpcStatusOf(ex, cfg) === 'INVALID_ARGUMENT');
       }
-      await check(`the operation is untouched after the cancels with ${what}`, touched(after) === undefined, () => touched(after)!, after);
+      await check(`the operation is untouched after the cancels with ${what}`, cancellationShown(after) === undefined, () => cancellationShown(after)!, after);
     });
   }
 
@@ -40,7 +40,7 @@ test.describe('cancel request body', () => {
     for (const { method, reply, after } of calls) {
       // A route miss may be HTML (Google's front end): only the status counts here.
       await check(`${method} on :cancel is refused with 404 or 405`, [404, 405].includes(reply.status), () => `the target ${said(reply)}`, reply);
-      await check(`${method} on :cancel left the operation untouched`, touched(after) === undefined, () => touched(after)!, after);
+      await check(`${method} on :cancel left the operation untouched`, cancellationShown(after) === undefined, () => cancellationShown(after)!, after);
     }
   });
 });

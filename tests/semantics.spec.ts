@@ -3,14 +3,13 @@
 // returned), and parallel cancels.
 import { rpcStatusOf } from '../src/error-model';
 import { said } from '../src/evidence';
-import { noOpCancelAllowed } from '../src/judge';
-import { isOperation, outcomeOf, resultOf, type Operation } from '../src/operation';
+import { cancellationShown, noOpCancelAllowed } from '../src/judge';
+import { isOperation, outcomeOf, resultOf, sameResult, type Operation } from '../src/operation';
 import { settle } from '../src/settle';
 import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 
 const PARALLEL_CANCELS = 5;
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 test.describe('cancel semantics', () => {
   test('a repeated cancel succeeds and the operation stays cancelled', covers('cancel.semantics.idempotent'), async ({ cfg, scenarios }) => {
@@ -18,7 +17,7 @@ test.describe('cancel semantics', () => {
     await checkReply(`a repeat cancel of the cancelled operation is accepted (2xx, or FAILED_PRECONDITION as FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy} allows)`,
       after.repeat, (ex) => noOpCancelAllowed(ex, cfg));
     const now = after.getAfterRepeat.json as Operation | undefined;
-    await check('the operation stays cancelled, its result unchanged', after.getAfterRepeat.status === 200 && !!now && same(resultOf(now), resultOf(final)),
+    await check('the operation stays cancelled, its result unchanged', after.getAfterRepeat.status === 200 && isOperation(now) && sameResult(now, final),
       () => `after the repeat, GET ${said(after.getAfterRepeat)}; before it the result was ${JSON.stringify(resultOf(final))}`, after.getAfterRepeat);
   });
 
@@ -44,32 +43,45 @@ test.describe('cancel semantics', () => {
     for (const [i, reply] of replies.entries()) {
       await checkReply(`parallel cancel #${i + 1} is accepted (2xx, or FAILED_PRECONDITION once done where FINISHED_CANCEL_POLICY allows)`, reply, (ex) => is2xx(ex) || noOpCancelAllowed(ex, cfg));
     }
-    // Nothing accepted, nothing to settle: the checks above have said so.
-    if (!replies.some(is2xx)) return;
+    // FAILED_PRECONDITION says "already finished": with no cancel accepted, only true of an operation shown done.
+    if (!replies.some(is2xx)) {
+      const precondition = replies.find((r) => rpcStatusOf(r, cfg) === 'FAILED_PRECONDITION');
+      if (!precondition) return;
+      const now = await api.get(name);
+      await check('cancels answered FAILED_PRECONDITION ("already finished") concern an operation shown done', now.status === 200 && isOperation(now.json) && outcomeOf(now.json) !== 'running',
+        () => `no parallel cancel was accepted, one ${said(precondition)}, yet GET ${said(now)}`, precondition);
+      return;
+    }
     const settled = await settle(api, name, cfg.settleTimeoutMs);
     if (settled.outcome === 'unsettled') unverified(`the operation was not done within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s)`);
     if (settled.outcome === 'vanished' || settled.outcome === 'unreadable') unverified(`after the cancels, GET ${said(settled.last)}, so no final state could be read (cancel.outcome.exists judges that)`);
     const looks = await Promise.all([api.get(name), api.get(name)]);
     const [a, b] = looks.map((l) => (l.status === 200 && isOperation(l.json) ? l.json : undefined));
-    await check('two reads after settling agree', !!a && !!b && same(resultOf(a), resultOf(b)), `GET ${said(looks[0]!)}; GET ${said(looks[1]!)}`, looks[1]);
+    await check('two reads after settling agree', !!a && !!b && sameResult(a, b), `GET ${said(looks[0]!)}; GET ${said(looks[1]!)}`, looks[1]);
     await check('the operation is settled', !!a && outcomeOf(a) !== 'running', `GET ${said(looks[0]!)}`, looks[0]);
   });
 
-  test('cancelling a finished operation changes nothing', covers('cancel.semantics.finished-unchanged'), async ({ api, cfg, scenarios }) => {
-    // Created by the probe, so it has usually finished by now.
-    const { name, create } = await scenarios.finishedSubject();
-    await evidence('the creation of the quick operation', [create]);
-    const finished = await settle(api, name, cfg.settleTimeoutMs);
-    if (finished.outcome !== 'completed' && finished.outcome !== 'failed') {
-      await evidence('the last GET', [finished.last]);
+  test('cancelling a finished operation changes nothing', covers('cancel.semantics.finished-unchanged'), async ({ cfg, scenarios }) => {
+    // Created by the probe and cancelled early, once finished; tests/watched.spec.ts reads it again after a quiet period.
+    const { create, finished, cancel, after } = await scenarios.finishedCancel();
+    await evidence('the quick operation: its creation, its last GET before the cancel, the cancel and the GET after it', [create, finished.last, cancel, after]);
+    if (!cancel || !after) {
       unverified(`the quick operation did not finish on its own within CANCEL_SETTLE_TIMEOUT (${cfg.settleTimeoutMs / 1000} s): the last GET ${said(finished.last)}`);
     }
-    const before = resultOf(finished.final!);
-    const cancel = await api.cancel(name);
     await checkReply(`the cancel of a finished operation answers 2xx or FAILED_PRECONDITION (FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy})`, cancel, (ex) => noOpCancelAllowed(ex, cfg));
-    const after = await api.get(name);
-    const now = after.json as Operation | undefined;
-    await check('the finished result is unchanged', after.status === 200 && !!now && same(resultOf(now), before),
-      () => `before the cancel: ${JSON.stringify(before)}; after it, GET ${said(after)}`, after);
+    const now = after.json;
+    await check('the finished result is unchanged', after.status === 200 && isOperation(now) && sameResult(now, finished.final!),
+      () => `before the cancel: ${JSON.stringify(resultOf(finished.final!))}; after it, GET ${said(after)}`, after);
+  });
+
+  test('a cancel affects only the operation it names', covers('cancel.semantics.only-named'), async ({ cfg, scenarios }) => {
+    const obs = await scenarios.observedCancellation();
+    const { bystanders } = await cancelled(obs, cfg.settleTimeoutMs / 1000);
+    await evidence('the run\'s other operations, read once the cancellation settled', bystanders.map((b) => b.get));
+    if (bystanders.length === 0) unverified('when the cancellation settled, the run had no other operation that no cancel had named, so nothing showed whether the cancel reached further');
+    for (const { name, get } of bystanders) {
+      const shown = cancellationShown(get);
+      await check(`${name}, which no cancel named, shows no cancellation`, shown === undefined, () => `${shown} after the cancel of ${obs.attempts.map((a) => a.name).join(', ')}`, get);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The fallback — "If the server doesn't support this method, it returns google.rpc.Code.UNIMPLEMENTED."
 // Applies only to targets without cancel (found by the probe, or CANCEL_SUPPORT=unimplemented).
 import { rpcStatusOf } from '../src/error-model';
-import { touched } from '../src/judge';
+import { cancellationShown } from '../src/judge';
 import { check, checkReply, covers, evidence, test } from './fixtures';
 
 test.describe('cancel on a target that does not implement it', () => {
@@ -16,11 +16,11 @@ test.describe('cancel on a target that does not implement it', () => {
     const { name, cancel } = await scenarios.cancelSubject();
     await evidence('the cancel of a running operation', [cancel]);
     const now = await api.get(name);
-    await check('right after the cancel the operation is untouched', touched(now) === undefined, () => touched(now)!, now);
+    await check('right after the cancel the operation is untouched', cancellationShown(now) === undefined, () => cancellationShown(now)!, now);
     // A cancellation that lands late shows within a short wait.
     const later = await api.wait(name, 1);
     if (later.status !== 200) await new Promise((resolve) => setTimeout(resolve, 1000));
     const look = later.status === 200 ? later : await api.get(name);
-    await check('a second later it is still untouched', touched(look) === undefined, () => touched(look)!, look);
+    await check('a second later it is still untouched', cancellationShown(look) === undefined, () => cancellationShown(look)!, look);
   });
 });

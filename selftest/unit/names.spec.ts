@@ -10,10 +10,17 @@ const SHAPES = {
 };
 
 test.describe('names derived from a returned name', () => {
-  test('an unknown sibling keeps the collection and swaps the ID', () => {
-    expect(unknownSibling(SHAPES.public, 'x')).toBe('projects/p/locations/us-central1/operations/conformance-missing-x');
-    expect(unknownSibling(SHAPES.generic, 'x')).toBe('operations/conformance-missing-x');
-    expect(unknownSibling(SHAPES.nested, 'x')).toBe('operations/svc/method/conformance-missing-x');
+  test('an unknown sibling keeps the collection, and the ID its length and alphabet', () => {
+    // op-1 uses 1, o and p: each moves on to the next of them (o→p, p→1, 1→o); the dash stays.
+    expect(unknownSibling(SHAPES.public)).toBe('projects/p/locations/us-central1/operations/p1-o');
+    expect(unknownSibling(SHAPES.generic)).toBe('operations/p1-o');
+    expect(unknownSibling(SHAPES.nested)).toBe('operations/svc/method/po-o');
+    // A UUID stays a string of 36 with hex digits and dashes where they were, so a strict server answers 404, not 400.
+    const uuid = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
+    const sibling = unknownSibling(`projects/p/operations/${uuid}`).split('/').at(-1)!;
+    expect(sibling).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(sibling).not.toBe(uuid);
+    expect(unknownSibling('operations/aaa')).toBe('operations/aaax');
     expect(splitName('op-1')).toEqual({ collection: '', id: 'op-1' });
   });
 
@@ -34,6 +41,8 @@ test.describe('names derived from a returned name', () => {
     expect(otherParents(SHAPES.nested)).toEqual([]);
     // An operation whose ID happens to be "projects" is not a parent.
     expect(otherParents('operations/projects')).toEqual([]);
+    // TARGET_OTHER_PARENT: the same ID under a parent the caller can use, after the made-up ones.
+    expect(otherParents(SHAPES.gdc, 'projects/q').at(-1)).toEqual({ label: "the caller's other parent projects/q (TARGET_OTHER_PARENT)", name: 'projects/q/operations/op-1', usable: true });
   });
 
   test('the list path follows the collection, or TARGET_LIST_PATH', () => {
