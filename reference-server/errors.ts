@@ -138,3 +138,8 @@ export const invalidArgument = (message: string, reason: string, fieldViolations
 /** A payload Google could not read: the message again as the one field violation, as its front end does. */
 export const invalidPayload = (message: string, reason: string, field?: string) =>
   invalidArgument(message, reason, [{ ...(field ? { field } : {}), description: message }]);
+/** IAM's refusal (IAM_PERMISSION_DENIED of error_reason.proto): no role in the project, or a fault's pretence of it. */
+export const permissionDenied = (message: string, metadata: Record<string, string>) =>
+  new ApiError('PERMISSION_DENIED', message, { reason: 'IAM_PERMISSION_DENIED', domain: GOOGLE_DOMAIN, metadata });
+export const UNAVAILABLE_MESSAGE = 'The service is currently unavailable.';
+export const unavailable = () => new ApiError('UNAVAILABLE', UNAVAILABLE_MESSAGE, { reason: 'SERVICE_UNAVAILABLE' });

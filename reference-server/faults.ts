@@ -2,7 +2,7 @@
 // catch them. Each fault is a few declarative hooks at a seam of the server; the handlers read
 // the merged hooks and never fork per fault.
 import type { ErrorStyle, RpcName } from './errors';
-import { CANCELLED_MESSAGE, type Json, type Phase } from './store';
+import { CANCELLED_MESSAGE, type Json, type OperationStore, type OpRecord, type Phase } from './store';
 import { PLATFORM_SCOPE, TRANSLATION_SCOPE } from './scopes';
 
 export type AuthFailure = 'unauthenticated' | 'forbidden';
@@ -11,6 +11,9 @@ export type BodyKind = 'zeroLength' | 'emptyObject' | 'unknownField' | 'malforme
 export interface ViewContext {
   phase: Phase;
   response: () => Json;
+  /** The instant the view is for, and when the operation became done (undefined: never). */
+  now: number;
+  doneMs: number | undefined;
 }
 /** Rewrites the serialized Operation. */
 export type ViewHook = (op: Json, ctx: ViewContext) => Json;
@@ -26,8 +29,8 @@ export interface Hooks {
   ignoreExpiry?: boolean;
   skipSignature?: boolean;
   swapAuthStatus?: boolean;
-  /** A cancel refused for these reasons still takes effect. */
-  cancelDespite?: AuthFailure[];
+  /** A cancel refused for these reasons still takes effect, `afterMs` later. */
+  cancelDespite?: readonly { on: AuthFailure; afterMs: number }[];
   /** No token is checked at all. */
   authOff?: boolean;
   /** A bad bearer token (not a missing one, not a scope refusal) gets its connection destroyed. */
@@ -39,7 +42,10 @@ export interface Hooks {
   deleteOnCancel?: boolean;
   cancelNeverSettles?: boolean;
   cancelReply?: 'operation' | 'no-content' | 'text';
-  overwriteFinished?: boolean;
+  /** A cancel of a finished operation overwrites its result `afterMs` later; 'ok' answers 200 {}, 'correct' as without the fault. */
+  overwriteFinished?: { afterMs: number; reply: 'ok' | 'correct' };
+  /** An accepted cancel also cancels the operation this returns, if it is still running. */
+  alsoCancels?: (r: OpRecord, store: OperationStore) => OpRecord | undefined;
   repeatConflict?: boolean;
   /** Each cancel is held this long; a concurrent one for the same operation gets ABORTED. */
   inFlightMs?: number;
@@ -51,18 +57,21 @@ export interface Hooks {
   /** Finds an operation by its last segment under any parent. */
   resolveById?: boolean;
   /** GET of an operation that had an accepted cancel answers this error. */
-  getAfterCancel?: 'INTERNAL' | 'PERMISSION_DENIED';
+  getAfterCancel?: 'INTERNAL' | 'PERMISSION_DENIED' | 'UNAVAILABLE';
   views?: ViewHook[];
   hideFromList?: (phase: Phase) => boolean;
   waitStale?: boolean;
+  /** :wait never answers: it is held until the client goes away or the server closes. */
+  waitHangs?: boolean;
   // -- error writer --
   errorStyle?: ErrorStyle;
 }
 
+/** Applies to a cancelled operation once it is done (metadata may say CANCELLED a moment earlier). */
 const whenCancelled =
   (fn: (op: Json, ctx: ViewContext) => Json): ViewHook =>
   (op, ctx) =>
-    ctx.phase.state === 'CANCELLED' ? fn(op, ctx) : op;
+    ctx.phase.state === 'CANCELLED' && ctx.phase.done ? fn(op, ctx) : op;
 
 const withoutKeys = (op: Json, ...keys: string[]) => Object.fromEntries(Object.entries(op).filter(([k]) => !keys.includes(k)));
 /** Rewrites an object-valued metadata; a null or absent one (generic servers) stays as it is. */
@@ -80,6 +89,9 @@ export interface Fault {
 }
 
 export type FaultName = keyof typeof FAULT_TABLE;
+
+/** How long the delayed faults wait: past a check that reads once, within one that keeps polling. */
+const LATER_MS = 1000;
 
 const FAULT_TABLE = {
   'cancel-deletes-operation': {
@@ -175,12 +187,12 @@ const FAULT_TABLE = {
   'forbidden-still-cancels': {
     description: 'An insufficient-scope cancel answers 403 but takes effect.',
     breaks: ['cancel.auth.no-side-effect'],
-    hooks: { cancelDespite: ['forbidden'] },
+    hooks: { cancelDespite: [{ on: 'forbidden', afterMs: 0 }] },
   },
   'unauthenticated-still-cancels': {
     description: 'A 401 cancel still cancels the named operation.',
     breaks: ['cancel.auth.no-side-effect'],
-    hooks: { cancelDespite: ['unauthenticated'] },
+    hooks: { cancelDespite: [{ on: 'unauthenticated', afterMs: 0 }] },
   },
   'auth-status-swapped': {
     description: 'Every 401 answers 403 PERMISSION_DENIED and every 403 answers 401 UNAUTHENTICATED.',
@@ -245,7 +257,7 @@ const FAULT_TABLE = {
   'finished-overwritten': {
     description: 'Cancelling a succeeded operation answers 200 {} and overwrites its result with error{code:1}.',
     breaks: ['cancel.semantics.finished-unchanged'],
-    hooks: { overwriteFinished: true },
+    hooks: { overwriteFinished: { afterMs: 0, reply: 'ok' } },
   },
   'unknown-name-ok': {
     description: 'Cancel of a well-formed unknown name answers 200 {}.',
@@ -336,6 +348,38 @@ const FAULT_TABLE = {
     description: '403 replies carry no WWW-Authenticate (401 replies still do).',
     breaks: ['cancel.auth.challenge'],
     hooks: { errorStyle: { omitChallengeOn403: true } },
+  },
+  'refused-cancel-lands-later': {
+    description: 'A cancel refused for its credentials (401 or 403) takes effect 1000 ms later.',
+    breaks: ['cancel.auth.no-side-effect'],
+    hooks: { cancelDespite: [{ on: 'unauthenticated', afterMs: LATER_MS }, { on: 'forbidden', afterMs: LATER_MS }] },
+  },
+  'cancel-reaches-previous': {
+    description: 'An accepted cancel also cancels the operation created just before the named one under the same parent, if it is still running.',
+    breaks: ['cancel.semantics.only-named'],
+    hooks: { alsoCancels: (r: OpRecord, store: OperationStore) => store.previousSibling(r) },
+  },
+  'cancelled-result-changes': {
+    description: '1000 ms after a cancelled operation is done, its error becomes {code: 13, "Internal error encountered."}.',
+    breaks: ['cancel.outcome.exclusive-result'],
+    hooks: {
+      views: [whenCancelled((op, { now, doneMs }) => (doneMs !== undefined && now - doneMs >= LATER_MS ? { ...op, error: { code: 13, message: 'Internal error encountered.' } } : op))],
+    },
+  },
+  'finished-overwritten-later': {
+    description: 'Cancelling a succeeded operation answers as the server would without the fault, but 1000 ms later its result is overwritten with error{code:1}.',
+    breaks: ['cancel.semantics.finished-unchanged'],
+    hooks: { overwriteFinished: { afterMs: LATER_MS, reply: 'correct' } },
+  },
+  'wait-hangs': {
+    description: ':wait never answers (held until the client goes away or the server closes).',
+    breaks: ['cancel.outcome.wait'],
+    hooks: { waitHangs: true },
+  },
+  'get-unavailable-after-cancel': {
+    description: 'After an accepted cancel, every GET of that operation answers 503 UNAVAILABLE (a zone whose front end keeps failing).',
+    breaks: [],
+    hooks: { getAfterCancel: 'UNAVAILABLE' },
   },
 } satisfies Record<string, Fault>;
 

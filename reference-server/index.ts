@@ -6,3 +6,4 @@ export { startReferenceServer, type RunningReference } from './server';
 export { RPC_CODES, type RpcName } from './errors';
 export { ALLOWED_SCOPES, PLATFORM_SCOPE, TRANSLATION_SCOPE } from './scopes';
 export { SIMULATION } from './store';
+export { TRANSIENT_KINDS, type TransientKind, type ZoneKnobs } from './zone';

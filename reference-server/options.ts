@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { FAULTS, isFaultName, type FaultName } from './faults';
 import { DEFAULT_CANCEL_DELAY_MS, PROFILES, isProfileName, type ProfileName } from './profiles';
+import { TRANSIENT_KINDS, zoneKnobs, type ZoneKnobs } from './zone';
 
-export interface ReferenceOptions {
+/** The server's options; the live-zone knobs (ZoneKnobs) default to the profile's. */
+export interface ReferenceOptions extends ZoneKnobs {
   port: number;
   profile: ProfileName;
   faults: FaultName[];
@@ -41,17 +43,29 @@ function oneOf<T extends string>(variable: string, value: string, allowed: reado
   return value as T;
 }
 
-function faultList(value: string): FaultName[] {
+/** A comma list, each item from `allowed` (or passing `valid`, described by `what`), duplicates dropped. */
+function list<T extends string>(variable: string, value: string, allowed: readonly T[], valid = (s: string) => allowed.includes(s as T), what = allowed.join(', ')): T[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.find((n) => !isFaultName(n));
-  if (unknown !== undefined) throw bad('REFERENCE_FAULTS', unknown, Object.keys(FAULTS).join(', '));
-  return [...new Set(names as FaultName[])];
+  const unknown = names.find((n) => !valid(n));
+  if (unknown !== undefined) throw bad(variable, unknown, what);
+  return [...new Set(names as T[])];
 }
+
+function fraction(variable: string, value: string): number {
+  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(value.trim())) throw bad(variable, value, 'a number from 0 to 1');
+  return Number(value);
+}
+
+const bool = (variable: string, value: string) => oneOf(variable, value, ['true', 'false'] as const) === 'true';
+
+// GDC projects are Kubernetes namespaces: DNS-1123 labels.
+const PROJECT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Fills unset options; the cancel delay and the finished-cancel answer default to the profile's own. */
 export function withDefaults(opts: Partial<ReferenceOptions> = {}): ReferenceOptions {
   const profile = opts.profile ?? 'conformant';
   return {
+    ...zoneKnobs(opts, PROFILES[profile].zone),
     port: opts.port ?? 0,
     profile,
     faults: opts.faults ?? [],
@@ -67,13 +81,26 @@ export function withDefaults(opts: Partial<ReferenceOptions> = {}): ReferenceOpt
 const VARIABLES: Record<string, (v: string) => Partial<ReferenceOptions>> = {
   REFERENCE_PORT: (v) => ({ port: integer('REFERENCE_PORT', v, 0, 65535) }),
   REFERENCE_PROFILE: (v) => ({ profile: oneOf('REFERENCE_PROFILE', v, Object.keys(PROFILES).filter(isProfileName)) }),
-  REFERENCE_FAULTS: (v) => ({ faults: faultList(v) }),
+  REFERENCE_FAULTS: (v) => ({ faults: list('REFERENCE_FAULTS', v, Object.keys(FAULTS).filter(isFaultName)) }),
   REFERENCE_CANCEL_DELAY_MS: (v) => ({ cancelDelayMs: integer('REFERENCE_CANCEL_DELAY_MS', v, 0, 3_600_000) }),
   REFERENCE_FINISHED_CANCEL: (v) => ({ finishedCancel: oneOf('REFERENCE_FINISHED_CANCEL', v, FINISHED_CANCEL) }),
   REFERENCE_MAX_OPERATIONS: (v) => ({ maxOperations: integer('REFERENCE_MAX_OPERATIONS', v, 1, 10_000_000) }),
   REFERENCE_AUDIENCE: (v) => {
     if (/[\s"\\]/.test(v)) throw bad('REFERENCE_AUDIENCE', v, 'a URI without spaces, quotes or backslashes');
     return { audience: v };
+  },
+  REFERENCE_TRANSIENT_RATE: (v) => ({ transientRate: fraction('REFERENCE_TRANSIENT_RATE', v) }),
+  REFERENCE_TRANSIENT_KINDS: (v) => ({ transientKinds: list('REFERENCE_TRANSIENT_KINDS', v, TRANSIENT_KINDS) }),
+  REFERENCE_RETRY_AFTER: (v) => ({ retryAfterS: integer('REFERENCE_RETRY_AFTER', v, 0, 60) }),
+  REFERENCE_TRANSIENT_SEED: (v) => ({ transientSeed: integer('REFERENCE_TRANSIENT_SEED', v, 0, 4_294_967_295) }),
+  REFERENCE_LATENCY_JITTER_MS: (v) => ({ latencyJitterMs: integer('REFERENCE_LATENCY_JITTER_MS', v, 0, 5000) }),
+  REFERENCE_CONTROLLER_LAG_MS: (v) => ({ controllerLagMs: integer('REFERENCE_CONTROLLER_LAG_MS', v, 0, 600_000) }),
+  REFERENCE_METADATA_AHEAD_MS: (v) => ({ metadataAheadMs: integer('REFERENCE_METADATA_AHEAD_MS', v, 0, 600_000) }),
+  REFERENCE_LIST_LAG_MS: (v) => ({ listLagMs: integer('REFERENCE_LIST_LAG_MS', v, 0, 600_000) }),
+  REFERENCE_STRICT_IDS: (v) => ({ strictIds: bool('REFERENCE_STRICT_IDS', v) }),
+  REFERENCE_PROJECTS: (v) => {
+    const projects = list<string>('REFERENCE_PROJECTS', v, [], (p) => PROJECT_ID.test(p), 'project IDs (lowercase letters, digits, hyphens), comma-separated');
+    return projects.length ? { projects } : {};
   },
 };
 

@@ -1,7 +1,8 @@
 // Server-wide behaviours, chosen with REFERENCE_PROFILE. Each profile is data read at the seams
 // (routes, names, auth, error writer, cancel policy); the handlers never branch on its name.
+import { TRANSIENT_KINDS, type ZoneKnobs } from './zone';
 
-export type ProfileName = 'conformant' | 'unimplemented' | 'slow-cancel' | 'race' | 'google-faithful' | 'generic-lro';
+export type ProfileName = 'conformant' | 'unimplemented' | 'slow-cancel' | 'race' | 'google-faithful' | 'generic-lro' | 'rbac-zone' | 'live-zone';
 
 /** Which API the server exposes: Translation v3 under `projects/...`, or a generic `operations/{id}` job API. */
 export type Surface = 'translation' | 'generic';
@@ -40,9 +41,20 @@ export interface Profile {
   quickDurationMs?: number;
   /** A create under `projects/{p}` makes `projects/{p}/locations/{this}/operations/{id}` (the public v3 name). */
   defaultLocation?: string;
+  /** Defaults of the live-zone knobs (REFERENCE_TRANSIENT_RATE, REFERENCE_PROJECTS, ...). */
+  zone?: Partial<ZoneKnobs>;
 }
 
 export const GOOGLE_REALM = 'https://accounts.google.com/';
+
+/** A quiet GDC zone: two projects with a role, validated IDs, a controller and a list that lag. */
+const RBAC_ZONE: Partial<ZoneKnobs> = {
+  projects: ['conformance', 'conformance-b'],
+  strictIds: true,
+  controllerLagMs: 300,
+  metadataAheadMs: 200,
+  listLagMs: 300,
+};
 
 export const PROFILES: Record<ProfileName, Profile> = {
   conformant: { description: 'Behaves like Google: cancel lands after the cancel delay, the operation ends CANCELLED with error code 1.' },
@@ -76,6 +88,19 @@ export const PROFILES: Record<ProfileName, Profile> = {
     noAuth: true,
     service: 'jobs.reference.test',
     finishedCancel: 'noop',
+  },
+  'rbac-zone': {
+    description:
+      'A quiet GDC zone: roles in projects conformance and conformance-b only (403 PERMISSION_DENIED elsewhere, before any lookup), ' +
+      'operation IDs validated (400 for a malformed one), a cancel shows 300 ms after it was accepted, metadata says CANCELLED 200 ms before done, ' +
+      'lists lag 300 ms; no transient answers, no jitter.',
+    zone: RBAC_ZONE,
+  },
+  'live-zone': {
+    description:
+      'A busy GDC zone: everything of rbac-zone, plus 10% of the requests other than creates get a transient answer ' +
+      '(JSON 503, Envoy 503, HTML 502, 429 with Retry-After 1, reset connection) and every answer is delayed 0-30 ms.',
+    zone: { ...RBAC_ZONE, transientRate: 0.1, transientKinds: TRANSIENT_KINDS, retryAfterS: 1, latencyJitterMs: 30 },
   },
 };
 

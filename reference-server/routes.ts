@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext, Challenge, Issuer } from './auth';
-import { ApiError, GOOGLE_DOMAIN, GOOGLE_JSON_TYPE, invalidArgument, invalidPayload, notFound, type ErrorStyle, type RpcName } from './errors';
+import { ApiError, GOOGLE_JSON_TYPE, invalidArgument, invalidPayload, notFound, permissionDenied, unavailable, type ErrorStyle, type RpcName } from './errors';
 import type { BodyKind, Hooks } from './faults';
 import type { ReferenceOptions } from './options';
 import type { Profile, Surface as SurfaceName } from './profiles';
@@ -12,6 +12,7 @@ import { BATCH_TRANSLATE_DOCUMENT, CANCEL_OPERATION, WAIT_OPERATION, checkMessag
 import {
   JOB_RENDERING,
   TRANSLATION_RENDERING,
+  doneAtMs,
   isQuick,
   jobWorkload,
   nextChangeMs,
@@ -46,6 +47,10 @@ export interface Srv extends Ctx {
   auth?: AuthContext;
   challenge: Challenge;
   cancelBody: Record<BodyKind, 'accept' | 'reject'>;
+  /** What an operation ID must look like (REFERENCE_STRICT_IDS: exactly the IDs this server issues). */
+  idPattern: RegExp;
+  /** Runs `fn` after `ms` unless the server closes first. */
+  later: (ms: number, fn: () => void) => void;
 }
 
 const OPS = 'google.longrunning.Operations';
@@ -97,19 +102,23 @@ const TRANSLATION_SHAPES: Shape[] = [
 /** `operations/{id}` with no parent. */
 const GENERIC_SHAPES: Shape[] = [{ path: '/v3', parent: () => '', keys: [] }];
 
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.~-]*$/;
+export const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.~-]*$/;
+/** What randomUUID issues: the only operation IDs a strict server accepts. */
+export const ISSUED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** INVALID_ARGUMENT for odd characters (decoded slashes, unicode, spaces), "..", overlong names. */
-/** INVALID_ARGUMENT unless every segment named by `keys` (and `extra`) is well formed and the name not overlong. */
-function checkName(name: string, p: Params, keys: readonly string[], extra?: string): string {
-  let ok = name.length <= MAX_NAME_LENGTH && (extra === undefined || SEGMENT.test(extra));
+/**
+ * INVALID_ARGUMENT for odd characters (decoded slashes, unicode, spaces), "..", overlong names:
+ * unless every segment named by `keys` is well formed, `id` (if any) matches `idPattern`, and the name is not overlong.
+ */
+function checkName(name: string, p: Params, keys: readonly string[], id?: string, idPattern = SEGMENT): string {
+  let ok = name.length <= MAX_NAME_LENGTH && (id === undefined || idPattern.test(id));
   for (let i = 0; ok && i < keys.length; i++) ok = SEGMENT.test(p[keys[i]]);
   if (!ok) throw invalidArgument(`Invalid resource name "${name.slice(0, 200)}".`, 'INVALID_RESOURCE_NAME', [{ field: 'name', description: 'Malformed resource name' }]);
   return name;
 }
 
 const parentOf = (shape: Shape, p: Params) => checkName(shape.parent(p), p, shape.keys);
-export const operationOf = (shape: Shape, p: Params) => checkName(operationName(shape.parent(p), p.operation), p, shape.keys, p.operation);
+export const operationOf = (s: Srv, shape: Shape, p: Params) => checkName(operationName(shape.parent(p), p.operation), p, shape.keys, p.operation, s.idPattern);
 
 const idOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
 
@@ -127,13 +136,13 @@ function requireOp(s: Srv, name: string): OpRecord {
 const sendJson = (s: Srv, reply: FastifyReply, body: Json | string, status = 200) =>
   reply.code(status).type(s.surface.jsonType).send(typeof body === 'string' ? body : JSON.stringify(body));
 
-/** The Operation as served: the surface's JSON, then any fault view hooks. */
-function present(s: Srv, r: OpRecord): Json {
-  const phase = phaseAt(r, s.store.now());
+/** The Operation as served (as it was at `now`): the surface's JSON, then any fault view hooks. */
+function present(s: Srv, r: OpRecord, now = s.store.now()): Json {
+  const phase = phaseAt(r, now);
   const op = s.surface.rendering.operation(r, phase);
   const views = s.hooks.views;
   if (!views) return op;
-  const ctx = { phase, response: () => s.surface.rendering.response(r) };
+  const ctx = { phase, response: () => s.surface.rendering.response(r), now, doneMs: doneAtMs(r) };
   return views.reduce((o, view) => view(o, ctx), op);
 }
 
@@ -159,15 +168,21 @@ function requestSignal(s: Srv, reply: FastifyReply): AbortSignal {
 // ---------------------------------------------------------------- cancel
 
 /** The cancel's effect on a record, shared by the handler and the side-effect faults. */
-function applyCancel(s: Srv, r: OpRecord) {
+function applyCancel(s: Srv, r: OpRecord, spill = true) {
   const now = s.store.now();
+  const { hooks, opts } = s;
   const outcome = requestCancel(r, now, {
-    delayMs: s.hooks.cancelNeverSettles ? Infinity : s.opts.cancelDelayMs,
+    delayMs: hooks.cancelNeverSettles ? Infinity : opts.cancelDelayMs,
+    lagMs: opts.controllerLagMs,
+    aheadMs: opts.metadataAheadMs,
     ignore: !!s.profile.quickOpsIgnoreCancel && isQuick(r.work),
     cancelledIsFinished: s.profile.cancelledIsFinished,
   });
-  if (outcome === 'finished' && s.hooks.overwriteFinished) r.overwrittenMs = now;
-  if ((outcome === 'cancelled' || outcome === 'ignored') && s.hooks.deleteOnCancel) s.store.delete(r.name);
+  if (outcome === 'finished' && hooks.overwriteFinished) r.overwrittenMs ??= now + hooks.overwriteFinished.afterMs;
+  if ((outcome === 'cancelled' || outcome === 'ignored') && hooks.deleteOnCancel) s.store.delete(r.name);
+  // One step only: the neighbour's cancel reaches no further.
+  const other = spill && outcome === 'cancelled' ? hooks.alsoCancels?.(r, s.store) : undefined;
+  if (other && phaseAt(other, now).state === 'RUNNING') applyCancel(s, other, false);
   s.store.changed(r.name);
   return outcome;
 }
@@ -243,7 +258,7 @@ const internalError = () => new ApiError('INTERNAL', 'Internal error encountered
 /** The reply to a cancel once its effect is known. */
 function answerCancel(s: Srv, reply: FastifyReply, r: OpRecord, outcome: ReturnType<typeof applyCancel>): void {
   if (outcome === 'already' && s.hooks.repeatConflict) throw new ApiError('ABORTED', 'The operation is already being cancelled.', { reason: 'ALREADY_CANCELLED' });
-  if (outcome === 'finished' && !s.hooks.overwriteFinished && s.opts.finishedCancel === 'failed-precondition') {
+  if (outcome === 'finished' && s.hooks.overwriteFinished?.reply !== 'ok' && s.opts.finishedCancel === 'failed-precondition') {
     throw new ApiError('FAILED_PRECONDITION', 'Operation has already finished.', { reason: 'OPERATION_FINISHED' });
   }
   sendCancelled(s, reply, r);
@@ -254,10 +269,10 @@ function cancelHandler(s: Srv, shape: Shape) {
   const inFlight = new Set<string>();
   return (req: FastifyRequest, reply: FastifyReply): void | Promise<void> => {
     const p = req.params as Params;
-    if (s.profile.cancelUnimplemented || s.hooks.unimplemented) throw unimplementedCancel(s, () => operationOf(shape, p));
+    if (s.profile.cancelUnimplemented || s.hooks.unimplemented) throw unimplementedCancel(s, () => operationOf(s, shape, p));
     let name: string;
     try {
-      name = operationOf(shape, p);
+      name = operationOf(s, shape, p);
     } catch (e) {
       throw s.hooks.malformedNameInternal ? internalError() : e;
     }
@@ -276,26 +291,29 @@ function cancelHandler(s: Srv, shape: Shape) {
 
 const AFTER_CANCEL: Record<NonNullable<Hooks['getAfterCancel']>, () => ApiError> = {
   INTERNAL: internalError,
-  PERMISSION_DENIED: () =>
-    new ApiError('PERMISSION_DENIED', 'Permission denied on the operation (or it may not exist).', {
-      reason: 'IAM_PERMISSION_DENIED',
-      domain: GOOGLE_DOMAIN,
-      metadata: { permission: 'operations.get' },
-    }),
+  PERMISSION_DENIED: () => permissionDenied('Permission denied on the operation (or it may not exist).', { permission: 'operations.get' }),
+  UNAVAILABLE: unavailable,
 };
 
 const getHandler: Handler = (s, shape) => (req, reply) => {
-  const r = requireOp(s, operationOf(shape, req.params as Params));
+  const r = requireOp(s, operationOf(s, shape, req.params as Params));
   const after = s.hooks.getAfterCancel;
   if (after && phaseAt(r, s.store.now()).cancelRequested) throw AFTER_CANCEL[after]();
   sendJson(s, reply, present(s, r));
 };
 
 const deleteHandler: Handler = (s, shape) => async (req, reply) => {
-  const r = requireOp(s, operationOf(shape, req.params as Params));
+  const r = requireOp(s, operationOf(s, shape, req.params as Params));
   s.store.delete(r.name);
   return sendJson(s, reply, EMPTY);
 };
+
+/** Holds the request without an answer; once the client goes or the server closes, drops the connection. */
+async function abandonOnAbort(reply: FastifyReply, signal: AbortSignal): Promise<void> {
+  reply.hijack();
+  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  reply.raw.destroy();
+}
 
 /** Resolves at `untilMs`, on a change to the operation, or on abort; leaves no timer behind. */
 function nextWake(s: Srv, name: string, untilMs: number, signal: AbortSignal): Promise<void> {
@@ -329,11 +347,12 @@ function waitTimeoutMs(raw: unknown): number {
 }
 
 const waitHandler: Handler = (s, shape) => async (req, reply) => {
-  const name = operationOf(shape, req.params as Params);
+  const name = operationOf(s, shape, req.params as Params);
   const timeoutMs = waitTimeoutMs(req.body);
   const first = requireOp(s, name);
   const deadline = Date.now() + timeoutMs;
   const signal = requestSignal(s, reply);
+  if (s.hooks.waitHangs) return abandonOnAbort(reply, signal);
   const phase = phaseAt(first, s.store.now());
   if (s.hooks.waitStale && phase.cancelRequested && !phase.cancelIgnored) {
     await sleep(timeoutMs, signal);
@@ -385,14 +404,15 @@ const listHandler: Handler = (s, shape) => async (req, reply) => {
   const keep = parseFilter(q.filter);
   const after = decodeToken(q.pageToken ?? q.page_token);
   const size = pageSizeOf(q.pageSize ?? q.page_size);
-  const now = s.store.now();
+  // A lagging list (REFERENCE_LIST_LAG_MS) shows the store as it was: nothing newer, older phases.
+  const asOf = s.store.now() - s.opts.listLagMs;
   const matching = s.store.list(parent, after, (r) => {
-    const phase = phaseAt(r, now);
-    return keep(phase.done) && !s.hooks.hideFromList?.(phase);
+    const phase = phaseAt(r, asOf);
+    return r.submitMs <= asOf && keep(phase.done) && !s.hooks.hideFromList?.(phase);
   }, size + 1);
   const page = matching.slice(0, size);
   return sendJson(s, reply, {
-    ...(page.length ? { operations: page.map((r) => present(s, r)) } : {}),
+    ...(page.length ? { operations: page.map((r) => present(s, r, asOf)) } : {}),
     ...(matching.length > size ? { nextPageToken: encodeToken(page[page.length - 1].seq) } : {}),
   });
 };

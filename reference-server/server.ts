@@ -4,11 +4,28 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authError, authenticate, failureKind, startIssuer, type AuthDecision } from './auth';
+import type { AuthFailure } from './faults';
 import { BODY_LIMIT, invalidArgument, methodNotFound, renderError, sendError, toApiError, type ErrorStyle } from './errors';
 import { FAULTS, mergeHooks, type FaultName } from './faults';
+import { frontEnd, projectRbac } from './front-end';
 import { httpsServerOptions, withDefaults, type ReferenceOptions } from './options';
 import { PROFILES, type ProfileName, type Unmatched } from './profiles';
-import { CANCEL_BODY, RPC, SURFACES, googleNotFoundPage, operationOf, routePath, sideEffectCancel, type Ctx, type Params, type RouteSpec, type Shape, type Srv } from './routes';
+import {
+  CANCEL_BODY,
+  ISSUED_ID,
+  RPC,
+  SEGMENT,
+  SURFACES,
+  googleNotFoundPage,
+  operationOf,
+  routePath,
+  sideEffectCancel,
+  type Ctx,
+  type Params,
+  type RouteSpec,
+  type Shape,
+  type Srv,
+} from './routes';
 import { OperationStore } from './store';
 
 export { WAIT_CAP_MS } from './routes';
@@ -41,6 +58,20 @@ const noRouteSchemas = () => () => {
   throw new Error('reference server: routes carry no fastify schema (request.ts checks the messages)');
 };
 
+/** Runs `fn` after `ms` unless `closing` aborts first; the timers never hold the process open. */
+function scheduler(closing: AbortSignal): Srv['later'] {
+  const timers = new Set<NodeJS.Timeout>();
+  closing.addEventListener('abort', () => timers.forEach(clearTimeout), { once: true });
+  return (ms, fn) => {
+    if (closing.aborted) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms).unref();
+    timers.add(timer);
+  };
+}
+
 /** What the profile and the faults decide once, before any request. */
 function derive(ctx: Ctx): Srv {
   const { profile, hooks, opts, issuer } = ctx;
@@ -52,7 +83,24 @@ function derive(ctx: Ctx): Srv {
     auth: profile.noAuth || hooks.authOff ? undefined : { issuer: issuer.url, audience: opts.audience, jwks: issuer.jwks, hooks, cache: new Map() },
     challenge: { realm: profile.realm ?? opts.audience, plain: profile.plainChallenge },
     cancelBody: { ...CANCEL_BODY, ...hooks.cancelBody },
+    idPattern: opts.strictIds ? ISSUED_ID : SEGMENT,
+    later: scheduler(ctx.closing),
   };
+}
+
+/** A refused cancel that takes effect anyway (the *-still-cancels and refused-cancel-lands-later faults). */
+function cancelDespite(s: Srv, name: () => string, failure: AuthFailure) {
+  for (const { on, afterMs } of s.hooks.cancelDespite ?? []) {
+    if (on !== failure) continue;
+    let target: string;
+    try {
+      target = name();
+    } catch {
+      return; // a malformed name has nothing to cancel
+    }
+    if (afterMs) s.later(afterMs, () => sideEffectCancel(s, target));
+    else sideEffectCancel(s, target);
+  }
 }
 
 /** Failures whose connection the forged-token-reset fault destroys: a token was sent and is bad. */
@@ -70,13 +118,7 @@ function authHook(s: Srv, auth: NonNullable<Srv['auth']>, cancelName: ((p: Param
       req.raw.socket.destroy();
       return undefined;
     }
-    if (cancelName && s.hooks.cancelDespite?.includes(failureKind(decision.failure))) {
-      try {
-        sideEffectCancel(s, cancelName(req.params as Params));
-      } catch {
-        // a malformed name has nothing to cancel
-      }
-    }
+    if (cancelName) cancelDespite(s, () => cancelName(req.params as Params), failureKind(decision.failure));
     return authError(decision, s.challenge, s.hooks);
   };
   return (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
@@ -96,11 +138,17 @@ const UNMATCHED: Record<Unmatched, ((s: Srv) => (req: FastifyRequest, reply: Fas
 function routeOf(s: Srv, shape: Shape, route: RouteSpec) {
   const cancelsHere = !route.wrongMethod || !!s.hooks.wrongMethodCancels;
   const auth = cancelsHere ? s.auth : undefined;
+  const projects = cancelsHere ? s.opts.projects : undefined;
+  // The token first (401/403 for the scope), then the caller's role in the project.
+  const onRequest = [
+    ...(auth ? [authHook(s, auth, route.cancel ? (p: Params) => operationOf(s, shape, p) : undefined)] : []),
+    ...(projects ? [projectRbac(projects)] : []),
+  ];
   return {
     method: route.method,
     url: routePath(shape.path, route.suffix),
     config: { rpc: route.rpc ?? (cancelsHere ? RPC.cancel : undefined) },
-    ...(auth ? { onRequest: authHook(s, auth, route.cancel ? (p: Params) => operationOf(shape, p) : undefined) } : {}),
+    ...(onRequest.length ? { onRequest } : {}),
     handler: route.handler(s, shape),
   };
 }
@@ -132,6 +180,9 @@ export function buildApp(ctx: Ctx): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, req, reply) => sendError(reply, toApiError(err), req.routeOptions.config?.rpc, style));
+  // The zone's front end answers before auth and routing see the request.
+  const front = frontEnd(s.opts);
+  if (front) app.addHook('onRequest', front);
   const unmatched = UNMATCHED[s.profile.unmatched ?? 'envelope'];
   if (unmatched) app.setNotFoundHandler(unmatched(s));
 
@@ -141,6 +192,9 @@ export function buildApp(ctx: Ctx): FastifyInstance {
   return app;
 }
 
+/** How long close() lets in-flight requests (waits ended by the close) answer before it cuts connections. */
+const CLOSE_GRACE_MS = 1000;
+
 export interface RunningReference {
   baseUrl: string;
   issuerUrl: string;
@@ -148,6 +202,8 @@ export interface RunningReference {
   audience: string;
   profile: ProfileName;
   faults: FaultName[];
+  /** REFERENCE_PROJECTS: the projects the caller has a role in, the default one first; undefined: every project. */
+  projects?: readonly string[];
   close(): Promise<void>;
 }
 
@@ -175,9 +231,14 @@ export async function startReferenceServer(partial: Partial<ReferenceOptions> = 
     audience: opts.audience,
     profile: opts.profile,
     faults: [...opts.faults],
+    ...(opts.projects ? { projects: [...opts.projects] } : {}),
     async close() {
       closing.abort();
+      // Node counts a connection on which nothing was sent yet as busy (undici leaves one after an
+      // aborted request), and would hold close for headersTimeout (60 s): cut what is left after a grace.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
       await app.close();
+      clearTimeout(cut);
       await issuer.close();
     },
   };

@@ -41,11 +41,15 @@ export interface OpRecord {
   readonly work: Workload;
   /** When an accepted cancel was requested. */
   cancelRequestedMs?: number;
-  /** When that cancel lands; Infinity when it never does. */
+  /** When the controller acts on it (REFERENCE_CONTROLLER_LAG_MS later): RUNNING until then. */
+  cancelSeenMs?: number;
+  /** When that cancel lands (metadata CANCELLED); Infinity when it never does. */
   cancelLandsMs?: number;
+  /** When the cancelled operation becomes done (REFERENCE_METADATA_AHEAD_MS after it lands). */
+  cancelDoneMs?: number;
   /** The cancel was accepted but ignored (race profile): the operation finishes normally. */
   cancelIgnored?: boolean;
-  /** A fault overwrote a finished operation's result with a cancellation. */
+  /** A fault overwrites a finished operation's result with a cancellation from this instant. */
   overwrittenMs?: number;
 }
 
@@ -64,22 +68,33 @@ export interface Phase {
 const finishMs = (r: OpRecord) => r.submitMs + r.work.durationMs;
 const progressAt = (r: OpRecord, t: number) => (r.work.durationMs === 0 ? 1 : Math.min(1, Math.max(0, (t - r.submitMs) / r.work.durationMs)));
 const cancelActive = (r: OpRecord) => r.cancelRequestedMs !== undefined && !r.cancelIgnored;
+/** An accepted cancel that the controller sees before the work ends; a later one loses the race. */
+const cancelTakes = (r: OpRecord) => cancelActive(r) && r.cancelSeenMs! < finishMs(r);
+const overwrittenAt = (r: OpRecord, now: number) => r.overwrittenMs !== undefined && now >= r.overwrittenMs;
 
 export function phaseAt(r: OpRecord, now: number): Phase {
   const base = { cancelRequested: r.cancelRequestedMs !== undefined || r.overwrittenMs !== undefined, cancelIgnored: !!r.cancelIgnored };
-  if (r.overwrittenMs !== undefined) return { ...base, state: 'CANCELLED', done: true, progress: 1 };
-  if (cancelActive(r)) {
-    const landed = now >= (r.cancelLandsMs ?? Infinity);
-    return { ...base, state: landed ? 'CANCELLED' : 'CANCELLING', done: landed, progress: progressAt(r, r.cancelRequestedMs!) };
+  if (overwrittenAt(r, now)) return { ...base, state: 'CANCELLED', done: true, progress: 1 };
+  if (cancelTakes(r) && now >= r.cancelSeenMs!) {
+    // Metadata may say CANCELLED a moment before done (REFERENCE_METADATA_AHEAD_MS).
+    const state = now >= r.cancelLandsMs! ? 'CANCELLED' : 'CANCELLING';
+    return { ...base, state, done: now >= r.cancelDoneMs!, progress: progressAt(r, r.cancelSeenMs!) };
   }
   const done = now >= finishMs(r);
   return { ...base, state: done ? 'SUCCEEDED' : 'RUNNING', done, progress: progressAt(r, now) };
 }
 
+/** When the operation became (or becomes) done; undefined for never. */
+export function doneAtMs(r: OpRecord): number | undefined {
+  // An overwrite only ever hits an operation that was already done one of these two ways.
+  const at = cancelTakes(r) ? r.cancelDoneMs! : finishMs(r);
+  return Number.isFinite(at) ? at : undefined;
+}
+
 /** The next instant at which the operation may become done, if any (for :wait). */
 export function nextChangeMs(r: OpRecord, now: number): number | undefined {
-  const at = cancelActive(r) ? r.cancelLandsMs! : r.overwrittenMs !== undefined ? now : finishMs(r);
-  return Number.isFinite(at) ? at : undefined;
+  const at = doneAtMs(r);
+  return at === undefined ? undefined : Math.max(at, now);
 }
 
 // ---- proto3 JSON ----
@@ -109,7 +124,7 @@ export function responseJson(r: OpRecord): Json {
 }
 
 const resultOf = (r: OpRecord, phase: Phase, response: (r: OpRecord) => Json) =>
-  phase.state === 'CANCELLED' ? { error: { code: 1, message: CANCELLED_MESSAGE } } : phase.state === 'SUCCEEDED' ? { response: response(r) } : {};
+  !phase.done ? {} : phase.state === 'CANCELLED' ? { error: { code: 1, message: CANCELLED_MESSAGE } } : { response: response(r) };
 
 /** The Operation as Google serializes it: no `done` while running, exactly one of error/response when done. */
 export function operationJson(r: OpRecord, phase: Phase): Json {
@@ -142,6 +157,10 @@ export type CancelOutcome = 'cancelled' | 'ignored' | 'already' | 'finished';
 
 export interface CancelPolicy {
   delayMs: number;
+  /** The controller acts on an accepted cancel this long after it was accepted. */
+  lagMs?: number;
+  /** Metadata says CANCELLED this long before the operation is done. */
+  aheadMs?: number;
   /** The race profile: accept the cancel but let the operation finish. */
   ignore: boolean;
   /** A cancelled operation is finished, so a repeat cancel says 'finished' rather than 'already'. */
@@ -150,15 +169,18 @@ export interface CancelPolicy {
 
 /** Applies a cancel request to the record and says what happened; never touches a finished result. */
 export function requestCancel(r: OpRecord, now: number, policy: CancelPolicy): CancelOutcome {
-  if (cancelActive(r) || r.overwrittenMs !== undefined) return policy.cancelledIsFinished && phaseAt(r, now).done ? 'finished' : 'already';
+  if (cancelTakes(r) || overwrittenAt(r, now)) return policy.cancelledIsFinished && phaseAt(r, now).done ? 'finished' : 'already';
   if (phaseAt(r, now).done) return 'finished';
-  if (r.cancelIgnored) return 'already';
+  // Ignored (race), or accepted and still waiting for the controller.
+  if (r.cancelRequestedMs !== undefined) return 'already';
   r.cancelRequestedMs = now;
   if (policy.ignore) {
     r.cancelIgnored = true;
     return 'ignored';
   }
-  r.cancelLandsMs = now + policy.delayMs;
+  r.cancelSeenMs = now + (policy.lagMs ?? 0);
+  r.cancelLandsMs = r.cancelSeenMs + policy.delayMs;
+  r.cancelDoneMs = r.cancelLandsMs + (policy.aheadMs ?? 0);
   return 'cancelled';
 }
 
@@ -228,6 +250,16 @@ export class OperationStore {
     }
     this.changed(name);
     return r !== undefined;
+  }
+
+  /** The operation created just before `r` under the same parent, if it is still held. */
+  previousSibling(r: OpRecord): OpRecord | undefined {
+    let previous: OpRecord | undefined;
+    for (const sibling of this.byParent.get(r.parent)?.values() ?? []) {
+      if (sibling === r) return previous;
+      previous = sibling;
+    }
+    return undefined;
   }
 
   /** Operations under a parent with seq > after, oldest first; stops after `limit`. */

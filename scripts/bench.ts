@@ -83,18 +83,37 @@ function timed(args: string[], env: Record<string, string>, label: string): Prom
 }
 
 /** `npm run conformance` as npm execs it (node scripts/conformance.mjs), against the embedded server. */
-async function conformance(args: string[]): Promise<Run> {
+async function conformance(args: string[], env: Record<string, string> = {}): Promise<Run & { verdict?: string; retries?: Record<string, number> }> {
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-conformance-'));
   const run = await timed(['scripts/conformance.mjs', ...args],
-    { REPORTS_DIR: join(dir, 'reports'), ALLURE_RESULTS_DIR: join(dir, 'allure-results'), DOTENV_CONFIG_PATH: join(dir, 'no.env'), TARGET_BASE_URL: '' }, 'conformance');
-  let summary: Pick<Run, 'requests' | 'operationsCreated' | 'operationsLeftRunning'> = {};
+    { REPORTS_DIR: join(dir, 'reports'), ALLURE_RESULTS_DIR: join(dir, 'allure-results'), DOTENV_CONFIG_PATH: join(dir, 'no.env'), TARGET_BASE_URL: '', ...env }, 'conformance');
+  let summary: Pick<Run, 'requests' | 'operationsCreated' | 'operationsLeftRunning'> & { verdict?: string; retries?: Record<string, number> } = {};
   try {
     summary = JSON.parse(readFileSync(join(dir, 'reports/conformance-summary.json'), 'utf8'));
   } catch {
     log(`conformance ${args.join(' ')} wrote no summary (exit ${run.exitCode}): ${run.stderr.slice(-500)}`);
   }
   rmSync(dir, { recursive: true, force: true });
-  return { ms: run.ms, cpuMs: run.cpuMs, exitCode: run.exitCode, requests: summary.requests, operationsCreated: summary.operationsCreated, operationsLeftRunning: summary.operationsLeftRunning };
+  return { ms: run.ms, cpuMs: run.cpuMs, exitCode: run.exitCode, requests: summary.requests, operationsCreated: summary.operationsCreated, operationsLeftRunning: summary.operationsLeftRunning, verdict: summary.verdict, retries: summary.retries };
+}
+
+// ---------------------------------------------------------------- (i) a correct server on a bad minute
+
+/** Runs against the conformant profile with transient faults and jitter (issue 22): every one must be CONFORMANT, exit 0. */
+const FLAKE = { runs: Number(process.env.BENCH_FLAKE_RUNS ?? (QUICK ? 2 : 30)), rate: '0.1', jitterMs: '300' };
+
+async function flakeBench(quietMs: number) {
+  const runs: (Run & { verdict?: string; retries?: Record<string, number> })[] = [];
+  for (let i = 0; i < FLAKE.runs; i++) {
+    // A new seed each run: another request meets each fault.
+    const run = await conformance(P.fullArgs, { REFERENCE_PROFILE: 'conformant', REFERENCE_TRANSIENT_RATE: FLAKE.rate, REFERENCE_LATENCY_JITTER_MS: FLAKE.jitterMs, REFERENCE_TRANSIENT_SEED: String(i + 1) });
+    runs.push(run);
+    const retried = Object.values(run.retries ?? {}).reduce((a, b) => a + b, 0);
+    log(`flake run ${i + 1}/${FLAKE.runs}: ${secs(run.ms)}, exit ${run.exitCode}, ${run.verdict ?? 'no summary'}, ${retried} requests retried`);
+  }
+  const green = runs.filter((r) => r.exitCode === 0 && r.verdict === 'conformant').length;
+  const retries = runs.map((r) => Object.values(r.retries ?? {}).reduce((a, b) => a + b, 0));
+  return { runs: runs.length, green, medianMs: median(runs.map((r) => r.ms)), quietMs, medianRetries: median(retries) };
 }
 
 /** A free loopback port for the floor's webServer. */
@@ -367,6 +386,7 @@ async function main() {
   const suite = await suiteBench();
   const tp = await throughputBench();
   const store = await storeBench();
+  const flake = await flakeBench(suite.fullMs);
   const npmTest = NPM_TEST ? await npmTestBench(NPM_TEST) : undefined;
   const totalS = (performance.now() - started) / 1000;
   const mach = machine();
@@ -393,6 +413,10 @@ async function main() {
     { measure: '(g) cancel latency p50', subject: `${fmt(P.large)} stored: ${fmt(store.cancelLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.cancelSmall)} µs`, ratio: `${fmt(flat(store.cancelLarge, store.cancelSmall), 2)}×`, before: '0.92×', goal: 'flat (≤ 1.5×)', met: flat(store.cancelLarge, store.cancelSmall) <= 1.5 },
     { measure: '(g) get latency p99', subject: `${fmt(P.large)} stored: ${fmt(store.p99.getLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.p99.getSmall)} µs`, ratio: `${fmt(flat(store.p99.getLarge, store.p99.getSmall), 2)}×`, before: '1.12×', goal: '', met: undefined },
     { measure: '(g) cancel latency p99', subject: `${fmt(P.large)} stored: ${fmt(store.p99.cancelLarge)} µs`, baseline: `${SMALL} stored: ${fmt(store.p99.cancelSmall)} µs`, ratio: `${fmt(flat(store.p99.cancelLarge, store.p99.cancelSmall), 2)}×`, before: '0.87×', goal: '', met: undefined },
+    {
+      measure: '(i) flake: conformant, 10% transient faults, 0–300 ms jitter', subject: `${flake.green}/${flake.runs} CONFORMANT (exit 0); median ${secs(flake.medianMs)}, ${fmt(flake.medianRetries)} requests retried`,
+      baseline: `quiet full run: ${secs(flake.quietMs)}`, ratio: `${fmt(flake.medianMs / flake.quietMs, 2)}× wall (the retries' and the jitter's cost)`, before: '8 requirements failed, NON-CONFORMANT', goal: `${flake.runs}/${flake.runs}`, met: flake.green === flake.runs,
+    },
     { measure: '(h) heap per stored operation', subject: `${fmt(store.bytesPerOperation)} B`, baseline: 'heap delta / count, after gc', ratio: `${fmt((store.bytesPerOperation * 1e6) / 2 ** 20)} MiB per million`, before: '326 B', goal: '', met: undefined },
   ];
   const header = ['measure', 'this run', 'baseline (same run)', 'ratio', 'before (issue 11)', 'goal', 'met'];
@@ -402,7 +426,7 @@ async function main() {
   const table = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
   const rounds = `medians of ${P.suiteRounds} interleaved suite rounds (floor, full run, one-test run) after one warm-up each, ${P.throughputRounds} throughput rounds of ${P.throughputSeconds} s, ${P.latencyRounds} latency rounds of ${P.latencyRequests} sequential requests`;
   console.log(`\n${table}\n\nmachine: ${mach.os}; ${mach.cpu}; ${mach.cores} cores; ${mach.memory}; node ${mach.node}; load at the end ${mach.load}\n${rounds}; bench took ${fmt(totalS, 0)} s; populate rate ${fmt(store.populateRate)} creates/s`);
-  const result = { quick: QUICK, machine: mach, suite, throughput: tp, store, npmTest, seconds: totalS, rows };
+  const result = { quick: QUICK, machine: mach, suite, throughput: tp, store, flake, npmTest, seconds: totalS, rows };
   console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
 
   if (DOC) {

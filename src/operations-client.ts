@@ -193,7 +193,8 @@ export function createOperationsClient(
         }
         recordPossiblyStarted(slot, cause);
         if (attempt >= 2) {
-          throw new TransientExhausted(`POST ${cfg.createPath} answered ${cause} twice; each may have started a billed job (counted as createsPossiblyStarted), and a create is not retried more than once`);
+          const what = exchange.status === 0 ? `got no HTTP answer: ${exchange.transportError} (twice` : `answered ${cause} (twice`;
+          throw new TransientExhausted(`POST ${cfg.createPath} ${what}; each may have started a billed job, counted as createsPossiblyStarted, and a create is sent once more at most). Check that TARGET_BASE_URL is right and the target is up.`);
         }
         counters.retries[cause] = (counters.retries[cause] ?? 0) + 1;
         await sleep(retryDelayMs(1, retryAfterMs(exchange.responseHeaders)));

@@ -61,16 +61,14 @@ export async function settle(api: OperationsClient, name: string, budgetMs: numb
       usedWait = true;
       states.push(waited.json);
       waitedRunning = outcomeOf(waited.json) === 'running';
-      if (!waitedRunning) {
-        const confirmed = await lookOnce(false);
-        return confirmed === 'running' ? undefined : confirmed;
-      }
     } else {
       waitUsable = false;
       // A :wait that hung until its request timed out would hang again: this process stops using it.
       if (waited.status === 0) waitStale = true;
     }
-    return undefined;
+    // GET is the truth, at once after the :wait, whatever it said (the budget may be spent by now).
+    const confirmed = await lookOnce(waitedRunning);
+    return confirmed === 'running' ? undefined : confirmed;
   }, { deadlineMs: budgetMs });
 
   const outcome = result.value ?? (notFound > 0 ? 'vanished' : unreadable > 0 ? 'unreadable' : 'unsettled');

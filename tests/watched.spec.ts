@@ -5,26 +5,33 @@
 import { said } from '../src/evidence';
 import { cancellationShown } from '../src/judge';
 import { isOperation, resultOf, sameResult, type Operation } from '../src/operation';
+import type { Exchange } from '../src/evidence';
 import type { RefusalRound } from '../src/scenarios';
-import { check, covers, evidence, partly, test, unverified } from './fixtures';
+import { check, covers, evidence, notApplicable, partly, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
 /** The refusal-round groups: which requirement each judges, and the operation its refused calls aimed at. */
-const ROUND_GROUPS: readonly { id: string; what: string; target: (r: RefusalRound) => string }[] = [
-  { id: 'cancel.request.unknown-field', what: 'cancels with an unknown field', target: (r) => r.unknownField.target },
-  { id: 'cancel.request.malformed-json', what: 'cancels with malformed JSON', target: (r) => r.malformedJson.target },
-  { id: 'cancel.request.wrong-method', what: 'GET, PUT and DELETE on :cancel', target: (r) => r.wrongMethod.target },
-  { id: 'cancel.security.cross-parent', what: 'calls under other parents', target: (r) => r.crossParent.target },
+const ROUND_GROUPS: readonly { id: string; what: string; target: (r: RefusalRound) => string; replies: (r: RefusalRound) => readonly Exchange[] }[] = [
+  { id: 'cancel.request.unknown-field', what: 'cancels with an unknown field', target: (r) => r.unknownField.target, replies: (r) => r.unknownField.cases.map((c) => c.exchange) },
+  { id: 'cancel.request.malformed-json', what: 'cancels with malformed JSON', target: (r) => r.malformedJson.target, replies: (r) => r.malformedJson.cases.map((c) => c.exchange) },
+  { id: 'cancel.request.wrong-method', what: 'GET, PUT and DELETE on :cancel', target: (r) => r.wrongMethod.target, replies: (r) => r.wrongMethod.calls.map((c) => c.reply) },
+  { id: 'cancel.security.cross-parent', what: 'calls under other parents', target: (r) => r.crossParent.target, replies: (r) => r.crossParent.calls.map((c) => c.cancel) },
 ];
+const accepted = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
 
 test.describe('results watched after a quiet period', () => {
   test('a refused cancel shows no effect after a quiet period either', covers('cancel.auth.no-side-effect'), async ({ cfg, cancelSupport, scenarios }) => {
     const { target, calls, at } = await scenarios.refusedCancels(cancelSupport === 'supported');
-    const accepted = calls.find((c) => !c.after);
-    if (accepted) {
-      partly(`no late look: the cancel with ${accepted.who} was accepted (${said(accepted.reply)}), so a later cancellation would be its own`);
+    const acceptedCall = calls.find((c) => !c.after);
+    if (acceptedCall) {
+      partly(`no late look: the cancel with ${acceptedCall.who} was accepted (${said(acceptedCall.reply)}), so a later cancellation would be its own`);
+      return;
+    }
+    // Where cancel is unimplemented the refusals share a running refusal target, at which the refusal round aims its calls later.
+    if (cancelSupport !== 'supported') {
+      partly('no late look: cancel is not implemented, so the refused cancels shared their operation with later calls of the refusal round');
       return;
     }
     const late = await scenarios.lateLook(target, at);
@@ -38,7 +45,13 @@ test.describe('results watched after a quiet period', () => {
     test(`${group.what} show no effect after a quiet period`, covers(group.id), async ({ cfg, scenarios }) => {
       const round = await scenarios.refusalRound();
       const target = group.target(round);
-      if (group.id === 'cancel.security.cross-parent' && round.crossParent.calls.length === 0) partly('no call under another parent was made: the names carry no parent to swap');
+      if (group.id === 'cancel.security.cross-parent' && round.crossParent.calls.length === 0) notApplicable(`the target's operation names (${target}) carry no project or location to swap`);
+      // A call that was accepted (its own requirement's failure) explains a later cancellation: nothing left to watch for the others.
+      const acceptedBy = ROUND_GROUPS.filter((g) => g.target(round) === target && g.replies(round).some(accepted)).map((g) => g.what);
+      if (acceptedBy.length) {
+        partly(`no late look: ${acceptedBy.join(' and ')} aimed at the same operation ${acceptedBy.length > 1 ? 'were' : 'was'} accepted, so a later cancellation would be theirs`);
+        return;
+      }
       const late = await scenarios.lateLook(target, round.at);
       await evidence(`the operation ${seconds(cfg.quietPeriodMs)} after the last refused call`, [late]);
       const shown = cancellationShown(late);

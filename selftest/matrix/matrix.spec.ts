@@ -42,6 +42,10 @@ test.describe('the suite catches every broken variant and passes every correct p
         REFERENCE_FAULTS: (variant.faults ?? []).join(','),
         // The slowest correct cancel lands in 3 s (slow-cancel): a broken variant that never settles need not cost 30 s.
         CANCEL_SETTLE_TIMEOUT: '6',
+        // The late faults act 1 s after the call; their variants set a quiet period that outlasts it.
+        QUIET_PERIOD: '0.5',
+        // CANCELLING for 250 ms, so that the GET straight after a cancel sees it on two busy cores (metadata-state).
+        ...(variant.profile === 'slow-cancel' ? {} : { REFERENCE_CANCEL_DELAY_MS: '250' }),
         ...variant.env,
       }, { keepAllure: false });
       const byId = new Map((run.summary?.requirements ?? []).map((r) => [r.id, r]));

@@ -88,6 +88,15 @@ test.describe('optionsFromEnv', () => {
       finishedCancel: 'failed-precondition',
       maxOperations: 100000,
       audience: 'https://translation.reference.test',
+      transientRate: 0,
+      transientKinds: ['json-503', 'proxy-503', 'html-502', '429', 'reset'],
+      retryAfterS: 1,
+      transientSeed: 1,
+      latencyJitterMs: 0,
+      controllerLagMs: 0,
+      metadataAheadMs: 0,
+      listLagMs: 0,
+      strictIds: false,
     });
     expect(optionsFromEnv({ REFERENCE_PROFILE: 'slow-cancel' }).cancelDelayMs).toBe(3000);
     expect(optionsFromEnv({ REFERENCE_PROFILE: 'slow-cancel', REFERENCE_CANCEL_DELAY_MS: '0' }).cancelDelayMs).toBe(0);
@@ -100,9 +109,9 @@ test.describe('optionsFromEnv', () => {
 
   test('every profile and fault name is accepted', () => {
     for (const profile of Object.keys(PROFILES)) expect(optionsFromEnv({ REFERENCE_PROFILE: profile }).profile).toBe(profile);
-    expect(Object.keys(FAULTS)).toHaveLength(50);
+    expect(Object.keys(FAULTS)).toHaveLength(56);
     for (const fault of Object.keys(FAULTS)) expect(optionsFromEnv({ REFERENCE_FAULTS: fault }).faults).toEqual([fault]);
-    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(50);
+    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(56);
   });
 
   for (const [variable, value, allowed] of [
