@@ -225,7 +225,9 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
     const candidates = (state?.created ?? []).filter((n) => !named.has(n) && !state!.done.has(n) && !state!.deleted.has(n));
     const out: Bystander[] = [];
     for (const name of candidates) out.push({ name, get: storable(await api.get(name)) });
-    return out;
+    // A test of another process may have named one meanwhile (the ledger has it before its cancel is sent): that one is not spared.
+    const namedSince = readLedger()?.aimed ?? new Set<string>();
+    return out.filter((b) => !namedSince.has(b.name));
   }
 
   const observedCancellation = () =>

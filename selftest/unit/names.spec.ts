@@ -14,7 +14,7 @@ test.describe('names derived from a returned name', () => {
     // op-1 uses 1, o and p: each moves on to the next of them (o→p, p→1, 1→o); the dash stays.
     expect(unknownSibling(SHAPES.public)).toBe('projects/p/locations/us-central1/operations/p1-o');
     expect(unknownSibling(SHAPES.generic)).toBe('operations/p1-o');
-    expect(unknownSibling(SHAPES.nested)).toBe('operations/svc/method/po-o');
+    expect(unknownSibling(SHAPES.nested)).toBe('operations/svc/method/p1-o');
     // A UUID stays a string of 36 with hex digits and dashes where they were, so a strict server answers 404, not 400.
     const uuid = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
     const sibling = unknownSibling(`projects/p/operations/${uuid}`).split('/').at(-1)!;
