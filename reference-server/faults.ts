@@ -44,6 +44,8 @@ export interface Hooks {
   cancelReply?: 'operation' | 'no-content' | 'text';
   /** A cancel of a finished operation overwrites its result `afterMs` later; 'ok' answers 200 {}, 'correct' as without the fault. */
   overwriteFinished?: { afterMs: number; reply: 'ok' | 'correct' };
+  /** A cancel refused for its body, its verb or a name under another parent is applied this much later, to the operation with that ID. */
+  refusedCancelsLandAfterMs?: number;
   /** An accepted cancel also cancels the operation this returns, if it is still running. */
   alsoCancels?: (r: OpRecord, store: OperationStore) => OpRecord | undefined;
   repeatConflict?: boolean;
@@ -353,6 +355,11 @@ const FAULT_TABLE = {
     description: 'A cancel refused for its credentials (401 or 403) takes effect 1000 ms later.',
     breaks: ['cancel.auth.no-side-effect'],
     hooks: { cancelDespite: [{ on: 'unauthenticated', afterMs: LATER_MS }, { on: 'forbidden', afterMs: LATER_MS }] },
+  },
+  'refused-calls-land-later': {
+    description: 'A cancel refused for its body (400), its verb (GET, PUT, DELETE: 404) or a name under another parent (404) is applied 1000 ms later to the operation with that ID.',
+    breaks: ['cancel.request.unknown-field', 'cancel.request.malformed-json', 'cancel.request.wrong-method', 'cancel.security.cross-parent'],
+    hooks: { refusedCancelsLandAfterMs: LATER_MS },
   },
   'cancel-reaches-previous': {
     description: 'An accepted cancel also cancels the operation created just before the named one under the same parent, if it is still running.',

@@ -264,6 +264,20 @@ function answerCancel(s: Srv, reply: FastifyReply, r: OpRecord, outcome: ReturnT
   sendCancelled(s, reply, r);
 }
 
+/**
+ * A refused cancel that a controller applies anyway, later (refusedCancelsLandAfterMs): to the
+ * operation with the name's ID, under whatever parent it lives.
+ */
+function landLater(s: Srv, name: string) {
+  const ms = s.hooks.refusedCancelsLandAfterMs;
+  if (ms === undefined) return;
+  const id = idOf(name);
+  s.later(ms, () => {
+    const r = s.store.findById(id);
+    if (r) applyCancel(s, r);
+  });
+}
+
 /** Synchronous unless a fault holds the cancel in flight: the hot path makes no promise. */
 function cancelHandler(s: Srv, shape: Shape) {
   const inFlight = new Set<string>();
@@ -276,10 +290,18 @@ function cancelHandler(s: Srv, shape: Shape) {
     } catch (e) {
       throw s.hooks.malformedNameInternal ? internalError() : e;
     }
-    if (req.method === 'POST') checkCancelBody(s, req.body);
+    if (req.method === 'POST') {
+      try {
+        checkCancelBody(s, req.body);
+      } catch (e) {
+        landLater(s, name);
+        throw e;
+      }
+    }
     const r = lookup(s, name);
     if (!r) {
       if (s.hooks.unknownNameOk) return void sendJson(s, reply, EMPTY);
+      landLater(s, name);
       throw notFound(`Operation "${name}" not found.`);
     }
     if (!s.hooks.inFlightMs) return answerCancel(s, reply, r, applyCancel(s, r));
@@ -460,7 +482,17 @@ const createHandler: Handler = (s, shape) => async (req, reply) => {
 /** Wrong methods on `{name}:cancel`: whatever an unrouted request gets, unless a fault makes them cancel. */
 const wrongMethodHandler: Handler = (s, shape) => {
   const cancel = cancelHandler(s, shape);
-  return async (req, reply) => (s.hooks.wrongMethodCancels ? cancel(req, reply) : reply.callNotFound());
+  return async (req, reply) => {
+    if (s.hooks.wrongMethodCancels) return cancel(req, reply);
+    if (s.hooks.refusedCancelsLandAfterMs !== undefined) {
+      try {
+        landLater(s, operationOf(s, shape, req.params as Params));
+      } catch {
+        // a malformed name has nothing to cancel
+      }
+    }
+    return reply.callNotFound();
+  };
 };
 
 // ---------------------------------------------------------------- the surfaces

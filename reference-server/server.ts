@@ -4,9 +4,8 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authError, authenticate, failureKind, startIssuer, type AuthDecision } from './auth';
-import type { AuthFailure } from './faults';
 import { BODY_LIMIT, invalidArgument, methodNotFound, renderError, sendError, toApiError, type ErrorStyle } from './errors';
-import { FAULTS, mergeHooks, type FaultName } from './faults';
+import { FAULTS, mergeHooks, type AuthFailure, type FaultName } from './faults';
 import { frontEnd, projectRbac } from './front-end';
 import { httpsServerOptions, withDefaults, type ReferenceOptions } from './options';
 import { PROFILES, type ProfileName, type Unmatched } from './profiles';

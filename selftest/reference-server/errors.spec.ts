@@ -109,9 +109,9 @@ test.describe('optionsFromEnv', () => {
 
   test('every profile and fault name is accepted', () => {
     for (const profile of Object.keys(PROFILES)) expect(optionsFromEnv({ REFERENCE_PROFILE: profile }).profile).toBe(profile);
-    expect(Object.keys(FAULTS)).toHaveLength(56);
+    expect(Object.keys(FAULTS)).toHaveLength(57);
     for (const fault of Object.keys(FAULTS)) expect(optionsFromEnv({ REFERENCE_FAULTS: fault }).faults).toEqual([fault]);
-    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(56);
+    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(57);
   });
 
   for (const [variable, value, allowed] of [
