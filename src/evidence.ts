@@ -35,7 +35,7 @@ export interface EarlierAttempt {
 
 const attemptLines = (ex: Exchange) =>
   (ex.earlierAttempts ?? []).map((a) =>
-    `# attempt ${a.attempt}: ${a.status === 0 ? 'no HTTP answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}, transient; retried after ${a.pauseMs} ms`);
+    `# attempt ${a.attempt}: ${a.status === 0 ? 'no HTTP answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 

@@ -97,12 +97,13 @@ export function createOperationsClient(
         const ex = await sendRenewing(url, method, opts);
         const found = opts.retry === false ? undefined : transientCause(ex);
         const cause = found === 'timeout' && opts.retry === 'except-timeout' ? undefined : found;
-        const withAttempts = attempts.length ? { ...ex, earlierAttempts: attempts } : ex;
+        const all = [...attempts, ...(ex.earlierAttempts ?? [])].map((a, i) => ({ ...a, attempt: i + 1 }));
+        const withAttempts = all.length ? { ...ex, earlierAttempts: all } : ex;
         if (!cause) return withAttempts;
         const pause = retryDelayMs(n, retryAfterMs(ex.responseHeaders));
         if (!mayRetry(cfg.retry, n, Date.now() - started, pause)) return { ...withAttempts, retriesExhausted: cause };
         counters.retries[cause] = (counters.retries[cause] ?? 0) + 1;
-        attempts.push(earlier(ex, n, cause, pause));
+        attempts.push(earlier(ex, n, `${cause}, transient`, pause));
         await sleep(pause);
       }
     });
@@ -125,7 +126,8 @@ export function createOperationsClient(
     let used: string | undefined;
     const first = await sendOnce(url, method, opts, async () => (used = await renewable()));
     if (!isExpiryRefusal(first.status, first.responseHeaders, first.json)) return first;
-    return sendOnce(url, method, opts, () => renewable(used));
+    const renewed = await sendOnce(url, method, opts, () => renewable(used));
+    return { ...renewed, earlierAttempts: [earlier(first, 0, 'the token had expired: renewed and sent again', 0)] };
   }
 
   async function sendOnce(url: URL, method: string, opts: SendOptions, tokenOf?: () => Promise<string>): Promise<Exchange> {

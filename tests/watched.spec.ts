@@ -49,7 +49,7 @@ test.describe('results watched after a quiet period', () => {
       // A call that was accepted (its own requirement's failure) explains a later cancellation: nothing left to watch for the others.
       const acceptedBy = ROUND_GROUPS.filter((g) => g.target(round) === target && g.replies(round).some(accepted)).map((g) => g.what);
       if (acceptedBy.length) {
-        partly(`no late look: ${acceptedBy.join(' and ')} aimed at the same operation ${acceptedBy.length > 1 ? 'were' : 'was'} accepted, so a later cancellation would be theirs`);
+        partly(`no late look: ${acceptedBy.join(' and ')}, aimed at the same operation, got a 2xx answer, so a later cancellation could be theirs`);
         return;
       }
       const late = await scenarios.lateLook(target, round.at);

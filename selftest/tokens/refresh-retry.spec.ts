@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parseConfig } from '../../src/config';
-import type { Exchange } from '../../src/evidence';
+import { transcript, type Exchange } from '../../src/evidence';
 import { createOperationsClient, newCounters } from '../../src/operations-client';
 import { createTokens, CredentialError, invalidTokens, isAvailable, isExpiryRefusal, tokenSourceNames, type Credential, type Lookup } from '../../src/tokens';
 import { EXTERNAL, printToken, runsIn, serviceAccount, tempDir } from './helpers';
@@ -59,7 +59,10 @@ test.describe('renewal and one retry after an expiry 401', () => {
       expect(server.seen[1]).not.toBe(credential.token);
       expect(runsIn(log)).toBe(2);
       expect(counters.requests).toBe(2);
-      expect(titles[1]).toMatch(/retried once: the token had expired/);
+      // One recorded exchange: the refused attempt is in its evidence, numbered.
+      expect(titles).toHaveLength(1);
+      expect(exchange.earlierAttempts).toMatchObject([{ attempt: 1, status: 401, cause: 'the token had expired: renewed and sent again' }]);
+      expect(transcript(exchange)).toMatch(/# attempt 1: HTTP 401 .*the token had expired: renewed and sent again/);
     } finally {
       await server.close();
     }
