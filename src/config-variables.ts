@@ -73,7 +73,7 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
       v('REQUEST_TIMEOUT', '15'),
       v('RETRY_MAX_ATTEMPTS', '8'),
       v('RETRY_MAX_SECONDS', '30'),
-      v('QUIET_PERIOD', '2'),
+      v('QUIET_PERIOD', '1'),
       v('FINISHED_CANCEL_POLICY', 'either'),
       v('ERROR_FORM', 'envelope'),
       v('ALLOW_DONE_WITHOUT_RESULT', 'false'),

@@ -146,17 +146,23 @@ async function seedScopeTokens(cfg: Config, tokens: Tokens): Promise<void> {
 }
 
 /**
- * Every test of the catalog asks for these on a target that cancels; computed here, in the order
- * the tests ask, they are ready (src/shared.ts) by the time a worker has started. A test that
- * comes first computes the scenario itself, and this one then reads it. A failure is stored
- * with the scenario, and the tests that need it report it.
+ * Every test of the catalog asks for these on a target that cancels; computed here, they are
+ * ready (src/shared.ts) by the time a worker has started. A test that comes first computes the
+ * scenario itself, and this one then reads it. A failure is stored with the scenario, and the
+ * tests that need it report it. The calls whose late effects tests/watched.spec.ts looks for come
+ * first, so that their quiet period runs beside the tests: the observed cancellation (before any
+ * call names the control, which only-named reads), the refusals; the finished operation is waited
+ * for beside them.
  */
 async function earlyScenarios(scenarios: ReturnType<typeof createScenarios>, cfg: Config, stopping: () => boolean): Promise<void> {
   const queue = [
-    ...(cfg.authMode === 'none' ? [] : [scenarios.authRefusals]), scenarios.observedCancellation, scenarios.refusalRound,
-    // Made early so that the quiet period before their late looks (tests/watched.spec.ts) runs beside the other tests.
-    ...(cfg.authMode === 'none' ? [] : [() => scenarios.refusedCancels(true)]), scenarios.nameErrors, scenarios.finishedCancel,
+    scenarios.observedCancellation, scenarios.refusalRound,
+    ...(cfg.authMode === 'none' ? [] : [() => scenarios.refusedCancels(true), scenarios.authRefusals]), scenarios.nameErrors,
   ];
+  await Promise.all([runInOrder(queue, stopping), stopping() ? undefined : scenarios.finishedCancel().catch(() => undefined)]);
+}
+
+async function runInOrder(queue: readonly (() => Promise<unknown>)[], stopping: () => boolean): Promise<void> {
   for (const scenario of queue) {
     if (stopping()) return;
     await scenario().catch(() => undefined);

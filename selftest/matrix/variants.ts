@@ -71,7 +71,7 @@ const LATE = { QUIET_PERIOD: '1.5' } as const;
 // The refusal groups that share their operation with the cross-parent calls: an accepted call there leaves them no late look.
 const SHARE_CROSS_TARGET = ['cancel.request.unknown-field', 'cancel.request.malformed-json', 'cancel.request.wrong-method'];
 
-const zone = (o: Overrides = {}) => supported({ partial: ['cancel.outcome.metadata-state'], ...o });
+const zone = (o: Overrides = {}) => supported({ ...o, partial: ['cancel.outcome.metadata-state', ...(o.partial ?? [])] });
 
 export const CORRECT_PROFILES: readonly Variant[] = [
   { name: 'conformant', profile: 'conformant', breaks: [], expected: supported() },
