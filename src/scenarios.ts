@@ -387,7 +387,7 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       return storable(await api.get(name));
     });
 
-  return { refusedCancels, finishedCancel, lateLook, createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
+  return { consultControl, refusedCancels, finishedCancel, lateLook, createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
 }
 
 export type Scenarios = ReturnType<typeof createScenarios>;
