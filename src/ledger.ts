@@ -35,6 +35,10 @@ export type LedgerEvent =
   | { readonly event: 'uncertain'; readonly slot: number; readonly cause: string; readonly at: string }
   /** A cancel (accepted or not) named this operation, or a call under another parent aimed at it. */
   | { readonly event: 'aimed'; readonly name: string; readonly at: string }
+  /** A watched test found the operation as it must stay; the teardown reads it once more at the end of the run. */
+  | { readonly event: 'watch'; readonly name: string; readonly requirement: string; readonly expect: WatchExpectation; readonly at: string }
+  /** That last read found it changed: the requirement fails. */
+  | { readonly event: 'late'; readonly name: string; readonly requirement: string; readonly detail: string; readonly at: string }
   /** The run deleted it (a 2xx DELETE): the run is done with it. */
   | { readonly event: 'deleted'; readonly name: string; readonly at: string }
   /** The run saw it done (a GET: the truth, not :wait): done is final, so the teardown need not look again. */
@@ -42,6 +46,21 @@ export type LedgerEvent =
   | { readonly event: 'swept'; readonly name: string; readonly outcome: SweepOutcome; readonly detail: string; readonly at: string }
   /** The teardown finished; `requests` it sent. */
   | { readonly event: 'sweep'; readonly requests: number; readonly at: string };
+
+/** What an operation must still show at the end of the run: no cancellation, or the very result it had. */
+export type WatchExpectation = { readonly cancellation: 'none' } | { readonly result: unknown };
+
+export interface Watch {
+  readonly name: string;
+  readonly requirement: string;
+  readonly expect: WatchExpectation;
+}
+
+export interface LateFinding {
+  readonly name: string;
+  readonly requirement: string;
+  readonly detail: string;
+}
 
 type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never;
 
@@ -113,6 +132,9 @@ export function recordAimed(name: string, env?: NodeJS.ProcessEnv): void {
   append({ event: 'aimed', name }, env);
 }
 
+export const recordWatch = (w: Watch, env?: NodeJS.ProcessEnv) => append({ event: 'watch', ...w }, env);
+export const recordLate = (f: LateFinding, env?: NodeJS.ProcessEnv) => append({ event: 'late', ...f }, env);
+
 export const recordCreated = (name: string, slot: number, env?: NodeJS.ProcessEnv) => append({ event: 'created', name, slot, pid: process.pid }, env);
 export const recordDeleted = (name: string, env?: NodeJS.ProcessEnv) => append({ event: 'deleted', name }, env);
 const seenDone = new Set<string>();
@@ -132,6 +154,9 @@ export interface LedgerState {
   readonly done: ReadonlySet<string>;
   /** Named by a cancel, or aimed at by a call under another parent. */
   readonly aimed: ReadonlySet<string>;
+  /** What the teardown reads once more, and what that read found changed. */
+  readonly watches: readonly Watch[];
+  readonly late: readonly LateFinding[];
   readonly swept: ReadonlyMap<string, SweepOutcome>;
   /**
    * Creates sent that got no answer: the process was killed while they were in flight, or the
@@ -150,6 +175,8 @@ export function parseLedger(text: string): LedgerState {
   const deleted = new Set<string>();
   const done = new Set<string>();
   const aimed = new Set<string>();
+  const watches: Watch[] = [];
+  const late: LateFinding[] = [];
   const swept = new Map<string, SweepOutcome>();
   let sweepDone = false;
   let sweepRequests = 0;
@@ -175,13 +202,15 @@ export function parseLedger(text: string): LedgerState {
     } else if (e.event === 'deleted') deleted.add(e.name);
     else if (e.event === 'done') done.add(e.name);
     else if (e.event === 'aimed') aimed.add(e.name);
+    else if (e.event === 'watch') watches.push({ name: e.name, requirement: e.requirement, expect: e.expect });
+    else if (e.event === 'late') late.push({ name: e.name, requirement: e.requirement, detail: e.detail });
     else if (e.event === 'swept') swept.set(e.name, e.outcome);
     else if (e.event === 'sweep') {
       sweepDone = true;
       sweepRequests += e.requests;
     }
   }
-  return { created, deleted, done, aimed, swept, unanswered: [...open.values()], possiblyStarted, sweepDone, sweepRequests };
+  return { created, deleted, done, aimed, watches, late, swept, unanswered: [...open.values()], possiblyStarted, sweepDone, sweepRequests };
 }
 
 /** The ledger of the run, or undefined when none was opened (or it cannot be read). */

@@ -65,8 +65,11 @@ export const resultOf = (op: Operation) => ({ done: isDone(op), error: op.error 
 const canonical = (v: unknown): unknown =>
   Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
 
-/** Whether two operations carry the same result (done, error, response, state), deeply, whatever the key order. */
-export const sameResult = (a: Operation, b: Operation) => JSON.stringify(canonical(resultOf(a))) === JSON.stringify(canonical(resultOf(b)));
+/** The result (done, error, response, state) as one string, whatever the key order the server wrote. */
+export const resultKey = (op: Operation) => JSON.stringify(canonical(resultOf(op)));
+
+/** Whether two operations carry the same result, deeply, whatever the key order. */
+export const sameResult = (a: Operation, b: Operation) => resultKey(a) === resultKey(b);
 
 /** The metadata's packed type, or undefined when there is none (absent or null). */
 export const metadataType = (op: Operation): string | undefined =>

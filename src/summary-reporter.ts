@@ -7,7 +7,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { targetLabel } from './allure-environment-reporter';
 import { requirement } from './catalog';
 import { formatConsole, paintFor, type Evidence } from './console-summary';
-import { ledgerCounts, possiblyStartedWarning, readLedger, unansweredWarning } from './ledger';
+import { ledgerCounts, possiblyStartedWarning, readLedger, unansweredWarning, type LateFinding } from './ledger';
 import { addRetries, type RetryCounts } from './retry';
 import { redact } from './redact';
 import { tlsWarnings } from './tls';
@@ -71,15 +71,16 @@ export default class SummaryReporter implements Reporter {
   }
 
   onEnd(result: FullResult) {
-    const { verdict, requirements: folded, warnings } = summarize(withoutInterruptCrashes([...this.outcomes.values()], result), this.errors);
+    // The ledger counts every create of the run (probe and shared operations included) and what the teardown found.
+    const ledgerState = readLedger();
+    const outcomes = [...withoutInterruptCrashes([...this.outcomes.values()], result), ...lateOutcomes(ledgerState?.late ?? [])];
+    const { verdict, requirements: folded, warnings } = summarize(outcomes, this.errors);
     // Each row quotes its contract sentence; a failed or unverified one also what its decisive test saw.
     const requirements = folded.map((r) => {
       const decisive = r.tests.find((t) => t.status === r.status && this.evidence.has(testKey(t)));
       return { ...r, source: requirement(r.id).source, basis: requirement(r.id).basis, ...(decisive ? { evidence: this.evidence.get(testKey(decisive))! } : {}) };
     });
     const probe = (name: string) => Number(process.env[name] ?? 0);
-    // The ledger counts every create of the run (probe and shared operations included) and what the teardown found.
-    const ledgerState = readLedger();
     const ledger = ledgerState && ledgerCounts(ledgerState);
     const summary = {
       target: targetLabel(process.env),
@@ -149,3 +150,7 @@ function retriesOf(raw: string | undefined): RetryCounts {
     return {};
   }
 }
+
+/** What the teardown's last look found changed (src/teardown.ts): a failed check of the watched requirement. */
+export const lateOutcomes = (late: readonly LateFinding[]): TestOutcome[] =>
+  late.map((f) => ({ title: 'read once more at the end of the run', file: 'src/teardown.ts', requirementIds: [f.requirement], status: 'failed', annotations: [], error: f.detail, failedChecks: [f.detail] }));

@@ -6,8 +6,10 @@
 // up) and, after a run that never got there, in `npm run conformance` itself.
 import { request } from '@playwright/test';
 import { config, type Config } from './config';
-import { ledgerFile, pendingOperations, readLedger, recordSweepDone, recordSwept, unansweredWarning, type SweepOutcome } from './ledger';
-import { isOperation, outcomeOf } from './operation';
+import { ledgerFile, pendingOperations, readLedger, recordLate, recordSweepDone, recordSwept, unansweredWarning, type SweepOutcome, type Watch, type WatchExpectation } from './ledger';
+import { said, type Exchange } from './evidence';
+import { cancellationShown } from './judge';
+import { isOperation, outcomeOf, resultKey } from './operation';
 import { createOperationsClient, newCounters, type OperationsClient } from './operations-client';
 import { redact } from './redact';
 import { settle } from './settle';
@@ -51,6 +53,31 @@ async function sweepOne(api: OperationsClient, name: string, settleMs: number): 
   }
 }
 
+/** Why `get` shows the watched expectation broken; undefined when it holds. */
+function broken(get: Exchange, expect: WatchExpectation): string | undefined {
+  if ('cancellation' in expect) return cancellationShown(get);
+  if (get.status !== 200 || !isOperation(get.json)) return `GET ${said(get)}, where it was done with ${expect.result}`;
+  const now = resultKey(get.json);
+  return now === expect.result ? undefined : `its result changed after done: it was ${expect.result}, now ${now}`;
+}
+
+/**
+ * Results watched to the end (CONTRACT "Live zones"): each operation a watched test found as it
+ * must stay is read once more; a change is recorded against that test's requirement, which the
+ * summary then fails. A read that gets no answer judges nothing: the tests' own looks stand.
+ */
+async function lookOnceMore(api: OperationsClient, watches: readonly Watch[]): Promise<void> {
+  const names = [...new Set(watches.map((w) => w.name))];
+  await Promise.all(names.map(async (name) => {
+    const get = await api.get(name).catch(() => undefined);
+    if (!get) return;
+    for (const w of watches.filter((x) => x.name === name)) {
+      const why = broken(get, w.expect);
+      if (why) recordLate({ name, requirement: w.requirement, detail: redact(`read once more at the end of the run, ${name}: ${why}`) });
+    }
+  }));
+}
+
 /**
  * Sweeps the ledger this process has open (CONFORMANCE_LEDGER): cancels what is still running.
  * Returns undefined when there is none; records every outcome and the requests it sent.
@@ -59,11 +86,12 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
   const state = readLedger(ledgerFile());
   if (!state) return undefined;
   const pending = pendingOperations(state);
+  const watches = state.watches;
   const outcomes = new Map<string, SweepOutcome>();
   /** Names left running, by why. */
   const left = new Map<string, string[]>();
   const counters = newCounters();
-  if (pending.length > 0 && cfg.baseUrl) {
+  if ((pending.length > 0 || watches.length > 0) && cfg.baseUrl) {
     const auth = await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
     // Same client certificate, proxy and TLS settings as the tests (README "TLS").
     const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
@@ -73,6 +101,8 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
         record: (_title, run) => run(),
         counters,
       });
+      // Before anything is cancelled: the last look at what the watched tests found as it must stay.
+      if (isAvailable(auth)) await lookOnceMore(api, watches);
       await Promise.all(pending.map(async (name) => {
         const [outcome, detail] = isAvailable(auth) ? await sweepOne(api, name, cfg.settleTimeoutMs) : (['unknown', auth.unavailable] as const);
         outcomes.set(name, outcome);
@@ -83,7 +113,7 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
       await context.dispose();
     }
     const count = [...left.values()].flat().length;
-    console.log(redact(`lro-cancel-conformance: teardown: ${pending.length} operation(s) the run had not cleaned up; ` +
+    if (pending.length > 0) console.log(redact(`lro-cancel-conformance: teardown: ${pending.length} operation(s) the run had not cleaned up; ` +
       (count === 0 ? 'none is left running' : `${count} left running: ${[...left].map(([why, names]) => `${why}: ${names.join(', ')}`).join('; ')}`)));
   }
   const unanswered = unansweredWarning(state, cfg.parent);

@@ -1,16 +1,20 @@
 // Results watched to the end (CONTRACT "Live zones": controllers reconcile, done is final). Every
 // operation the run judged untouched or final is read again once QUIET_PERIOD has passed
-// since the last call to it. The calls were made early (src/scenarios.ts), so the quiet period
-// runs beside the other tests; this file runs last.
+// since the last call to it, and once more by the teardown at the end of the run. The calls were
+// made early (src/scenarios.ts), so the quiet period runs beside the other tests; this file runs last.
 import { said } from '../src/evidence';
 import { cancellationShown } from '../src/judge';
-import { isOperation, resultOf, sameResult, type Operation } from '../src/operation';
+import { recordWatch, type WatchExpectation } from '../src/ledger';
+import { isOperation, resultKey, resultOf, sameResult, type Operation } from '../src/operation';
 import type { Exchange } from '../src/evidence';
 import type { RefusalRound } from '../src/scenarios';
 import { check, covers, evidence, notApplicable, partly, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 
 const seconds = (ms: number) => `${ms / 1000} s`;
+
+/** What held after the quiet period is read once more by the teardown, at the end of the run (src/teardown.ts); a change fails `requirement`. */
+const watchToTheEnd = (name: string, requirement: string, held: boolean, expect: WatchExpectation) => held && recordWatch({ name, requirement, expect });
 
 /** The refusal-round groups: which requirement each judges, and the operation its refused calls aimed at. */
 const ROUND_GROUPS: readonly { id: string; what: string; target: (r: RefusalRound) => string; replies: (r: RefusalRound) => readonly Exchange[] }[] = [
@@ -39,6 +43,7 @@ test.describe('results watched after a quiet period', () => {
     const shown = cancellationShown(late);
     await check(`${seconds(cfg.quietPeriodMs)} after the refused cancels (${calls.map((c) => c.who).join(', ')}) the operation shows no cancellation`,
       shown === undefined, () => `${shown}: a refused cancel took effect later`, late);
+    watchToTheEnd(target, 'cancel.auth.no-side-effect', shown === undefined, { cancellation: 'none' });
   });
 
   for (const group of ROUND_GROUPS) {
@@ -59,6 +64,7 @@ test.describe('results watched after a quiet period', () => {
       const sharers = ROUND_GROUPS.filter((g) => g.target(round) === target).map((g) => g.what);
       await check(`${seconds(cfg.quietPeriodMs)} after the ${group.what}, the operation still shows no cancellation`, shown === undefined,
         () => `${shown}; every call aimed at it was refused (${sharers.join('; ')})`, late);
+      watchToTheEnd(target, group.id, shown === undefined, { cancellation: 'none' });
     });
   }
 
@@ -67,8 +73,10 @@ test.describe('results watched after a quiet period', () => {
     const late = await scenarios.lateLook(name, at);
     await evidence(`the cancelled operation ${seconds(cfg.quietPeriodMs)} later`, [late]);
     if (late.status !== 200 || !isOperation(late.json)) unverified(`${seconds(cfg.quietPeriodMs)} later, GET ${said(late)} (cancel.outcome.exists judges a cancelled operation that cannot be read)`);
-    await check('the done result is unchanged (done is final)', sameResult(late.json as Operation, final),
+    const unchanged = sameResult(late.json as Operation, final);
+    await check('the done result is unchanged (done is final)', unchanged,
       () => `when it settled: ${JSON.stringify(resultOf(final))}; ${seconds(cfg.quietPeriodMs)} later: ${JSON.stringify(resultOf(late.json as Operation))}`, late);
+    watchToTheEnd(name, 'cancel.outcome.exclusive-result', unchanged, { result: resultKey(final) });
   });
 
   test('a finished operation that got a cancel is unchanged after a quiet period', covers('cancel.semantics.finished-unchanged'), async ({ cfg, scenarios }) => {
@@ -76,7 +84,9 @@ test.describe('results watched after a quiet period', () => {
     if (!after) unverified(`the quick operation did not finish on its own within CANCEL_SETTLE_TIMEOUT: the last GET ${said(finished.last)}`);
     const late = await scenarios.lateLook(name, at);
     await evidence(`the finished operation ${seconds(cfg.quietPeriodMs)} after its cancel`, [late]);
-    await check('its result is the one it finished with', late.status === 200 && isOperation(late.json) && sameResult(late.json, finished.final!),
+    const unchanged = late.status === 200 && isOperation(late.json) && sameResult(late.json, finished.final!);
+    await check('its result is the one it finished with', unchanged,
       () => `when it finished: ${JSON.stringify(resultOf(finished.final!))}; ${seconds(cfg.quietPeriodMs)} after the cancel, GET ${said(late)}`, late);
+    watchToTheEnd(name, 'cancel.semantics.finished-unchanged', unchanged, { result: resultKey(finished.final!) });
   });
 });

@@ -11,11 +11,14 @@ import { expect, test } from '@playwright/test';
 import { ConfigError, parseConfig } from '../../src/config';
 import {
   BudgetExceeded, ledgerCounts, LEDGER_VARIABLE, openLedger, parseLedger, pendingOperations, readLedger, recordCreated, recordDeleted,
-  recordDone, recordSending, recordSwept, releaseOperation, reserveOperation, unansweredWarning, possiblyStartedWarning,
+  recordDone, recordSending, recordSwept, recordWatch, releaseOperation, reserveOperation, unansweredWarning, possiblyStartedWarning,
 } from '../../src/ledger';
 import { createOperationsClient, newCounters } from '../../src/operations-client';
 import { sweepIfTeardownMissed } from '../../src/playwright-run';
 import { sweepLedger } from '../../src/teardown';
+import { resultKey } from '../../src/operation';
+import { lateOutcomes } from '../../src/summary-reporter';
+import { summarize, type TestOutcome } from '../../src/verdict';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 
 const EXTERNAL = { TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
@@ -194,6 +197,34 @@ test('the teardown: an operation that finishes between its GET and its cancel (4
     expect(seen.filter((r) => r.startsWith('GET')).length, seen.join('\n')).toBe(2);
     expect([...swept!.outcomes]).toEqual([['projects/p/operations/op-1', 'done']]);
     expect(ledgerCounts(readLedger(file)!).operationsLeftRunning).toBe(0);
+  });
+});
+
+test('the teardown reads the watched operations once more: a late cancellation or a changed result fails its requirement in the summary; what held passes', async () => {
+  // op-1 got only refused calls and now shows CANCELLED; op-2 finished and its result changed; op-3 is as it was.
+  const done = { name: 'projects/p/operations/op-2', done: true, response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } };
+  const states: Record<string, unknown> = {
+    '/v3/projects/p/operations/op-1': { name: 'projects/p/operations/op-1', metadata: { '@type': 'x', state: 'CANCELLED' }, done: true, error: { code: 1 } },
+    '/v3/projects/p/operations/op-2': { ...done, response: undefined, error: { code: 1, message: 'cancelled' } },
+    '/v3/projects/p/operations/op-3': { name: 'projects/p/operations/op-3', response: { b: 2, a: 1 }, done: true },
+  };
+  await withTargetAndLedger((req, json) => json(200, states[req.url!]), async (url, file) => {
+    recordWatch({ name: 'projects/p/operations/op-1', requirement: 'cancel.request.unknown-field', expect: { cancellation: 'none' } });
+    recordWatch({ name: 'projects/p/operations/op-1', requirement: 'cancel.request.wrong-method', expect: { cancellation: 'none' } });
+    recordWatch({ name: 'projects/p/operations/op-2', requirement: 'cancel.semantics.finished-unchanged', expect: { result: resultKey(done) } });
+    // The same result, its keys in another order: unchanged.
+    recordWatch({ name: 'projects/p/operations/op-3', requirement: 'cancel.outcome.exclusive-result', expect: { result: resultKey({ name: 'x', done: true, response: { a: 1, b: 2 } }) } });
+    await sweepLedger({ cfg: parseConfig({ ...EXTERNAL, TARGET_BASE_URL: url, AUTH_TOKEN_TRANSLATION: 'sweep-test-token' }) });
+    const late = readLedger(file)!.late;
+    expect(late.map((f) => f.requirement).sort()).toEqual(['cancel.request.unknown-field', 'cancel.request.wrong-method', 'cancel.semantics.finished-unchanged']);
+    expect(late.find((f) => f.name.endsWith('op-2'))!.detail).toMatch(/^read once more at the end of the run, projects\/p\/operations\/op-2: its result changed after done: it was .*"response".*, now .*"code":1/);
+    const passed = (id: string): TestOutcome => ({ title: id, file: 'x', requirementIds: [id], status: 'passed', annotations: [] });
+    const ids = ['cancel.request.unknown-field', 'cancel.request.wrong-method', 'cancel.semantics.finished-unchanged', 'cancel.outcome.exclusive-result'];
+    const { requirements } = summarize([...ids.map(passed), ...lateOutcomes(late)], []);
+    expect(Object.fromEntries(ids.map((id) => [id, requirements.find((r) => r.id === id)!.status]))).toEqual({
+      'cancel.request.unknown-field': 'failed', 'cancel.request.wrong-method': 'failed', 'cancel.semantics.finished-unchanged': 'failed', 'cancel.outcome.exclusive-result': 'passed',
+    });
+    expect(requirements.find((r) => r.id === 'cancel.request.unknown-field')!.reason).toMatch(/^read once more at the end of the run, projects\/p\/operations\/op-1: it shows a cancellation/);
   });
 });
 
