@@ -11,7 +11,7 @@ import { decodeJwt } from 'jose/jwt/decode';
 import type { Config } from './config';
 import { redact, registerSecret } from './redact';
 import { runTokenCommand } from './token-sources/command';
-import { CredentialError, Renewable, jwtExpiry, type Minted } from './token-sources/renewable';
+import { CredentialError, Renewable, grantedScopes, jwtExpiry, scopeMismatch, type Minted } from './token-sources/renewable';
 import { mintServiceAccountToken } from './token-sources/service-account';
 import { NO_TLS_SETTINGS, tlsHint, tokenFetch } from './tls';
 
@@ -83,11 +83,13 @@ export function clientCredentialsMinter(cc: NonNullable<Config['clientCredential
     } catch (error) {
       throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} could not be reached (${(error as Error).message}).${tlsHint(error, transport) || ' Check the URL and that the issuer is up.'}`);
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
+    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; scope?: unknown };
     if (!response.ok || typeof body.access_token !== 'string') {
       throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} refused a client-credentials grant for scope "${scope}" (HTTP ${response.status}). Check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET.`);
     }
     registerSecret(body.access_token);
+    const mismatch = scopeMismatch(scope, grantedScopes(body.scope, body.access_token));
+    if (mismatch) throw new CredentialError(`AUTH_TOKEN_URL ${cc.tokenUrl} minted a token for other scopes than asked: ${mismatch}. Let AUTH_CLIENT_ID ask for exactly these scopes (the issuer's client configuration), or the scope checks would test the wrong token.`);
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in);
     const exp = jwtExpiry(body.access_token) ?? Math.floor(Date.now() / 1000) + (Number.isFinite(expiresIn) ? expiresIn : 300);
     return { token: body.access_token, exp };

@@ -27,6 +27,34 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/**
+ * The scopes a minted token was granted: the token response's `scope` (RFC 6749 5.1), else the
+ * JWT's `scope` (space-separated) or `scp` (a list) claim; undefined when neither says.
+ */
+export function grantedScopes(responseScope: unknown, token: string): string[] | undefined {
+  const split = (v: unknown) => (typeof v === 'string' ? v.split(' ').filter(Boolean) : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+  const fromResponse = split(responseScope);
+  if (fromResponse) return fromResponse;
+  try {
+    const claims = decodeJwt(token);
+    return split(claims.scope) ?? split(claims.scp);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A token minted for other scopes than asked would make the scope checks test the wrong token: that
+ * is the setup's mistake, not the target's. Why the grant differs from `requested`; undefined when it
+ * matches or does not say.
+ */
+export function scopeMismatch(requested: string, granted: readonly string[] | undefined): string | undefined {
+  if (!granted) return undefined;
+  const want = [...new Set(requested.split(' ').filter(Boolean))].sort();
+  const got = [...new Set(granted)].sort();
+  return want.join(' ') === got.join(' ') ? undefined : `it was asked for "${want.join(' ')}" and granted "${got.join(' ')}"`;
+}
+
 const MAX_MARGIN_S = 60;
 const now = () => Date.now() / 1000;
 

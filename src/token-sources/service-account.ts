@@ -7,7 +7,7 @@ import type { ServiceAccountKey, Transport } from '../config';
 import { GOOGLE_TOKEN_URI } from '../config';
 import { redact, registerSecret } from '../redact';
 import { NO_TLS_SETTINGS, tlsHint, tokenFetch } from '../tls';
-import { CredentialError, jwtExpiry, type Minted } from './renewable';
+import { CredentialError, grantedScopes, jwtExpiry, scopeMismatch, type Minted } from './renewable';
 
 const VARIABLE = 'GOOGLE_APPLICATION_CREDENTIALS';
 
@@ -49,6 +49,8 @@ export async function mintServiceAccountToken(key: ServiceAccountKey, scope: str
   const token = tokens.access_token;
   if (!token) throw new CredentialError(`${VARIABLE}: ${key.tokenUri} answered without an access_token for scope "${scope}".`);
   registerSecret(token);
+  const mismatch = scopeMismatch(scope, grantedScopes(tokens.scope, token));
+  if (mismatch) throw new CredentialError(`${VARIABLE}: ${key.tokenUri} minted a token for other scopes than asked for the service account ${key.clientEmail}: ${mismatch}, so the scope checks would test the wrong token. Check the key's token_uri.`);
   const exp = typeof tokens.expiry_date === 'number' ? Math.floor(tokens.expiry_date / 1000) : (jwtExpiry(token) ?? Math.floor(Date.now() / 1000) + 3600);
   return { token, exp };
 }
