@@ -94,6 +94,12 @@ export type FaultName = keyof typeof FAULT_TABLE;
 
 /** How long the delayed faults wait: past a check that reads once, within one that keeps polling. */
 const LATER_MS = 1000;
+/**
+ * A done result that changes: soon enough that every later read of the run sees it (the first test
+ * comes ≥ 0.5 s after the observed cancellation settles), late enough that the reads straight after
+ * settling do not.
+ */
+const RESULT_CHANGES_AFTER_MS = 300;
 
 const FAULT_TABLE = {
   'cancel-deletes-operation': {
@@ -367,10 +373,10 @@ const FAULT_TABLE = {
     hooks: { alsoCancels: (r: OpRecord, store: OperationStore) => store.previousSibling(r) },
   },
   'cancelled-result-changes': {
-    description: '1000 ms after a cancelled operation is done, its error becomes {code: 13, "Internal error encountered."}.',
+    description: '300 ms after a cancelled operation is done, its error becomes {code: 13, "Internal error encountered."}.',
     breaks: ['cancel.outcome.exclusive-result'],
     hooks: {
-      views: [whenCancelled((op, { now, doneMs }) => (doneMs !== undefined && now - doneMs >= LATER_MS ? { ...op, error: { code: 13, message: 'Internal error encountered.' } } : op))],
+      views: [whenCancelled((op, { now, doneMs }) => (doneMs !== undefined && now - doneMs >= RESULT_CHANGES_AFTER_MS ? { ...op, error: { code: 13, message: 'Internal error encountered.' } } : op))],
     },
   },
   'finished-overwritten-later': {

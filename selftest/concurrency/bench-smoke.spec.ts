@@ -36,8 +36,10 @@ test('npm run bench works (BENCH_QUICK smoke run, bounded)', async () => {
     expect(n).toBeGreaterThan(0);
   }
   expect(result.store.bytesPerOperation).toBeGreaterThan(0);
+  // The flake row: one run against the conformant profile with transient faults, CONFORMANT.
+  expect(result.flake).toMatchObject({ runs: 1, green: 1 });
   for (const row of ['(a) operations created per run', '(b) requests per run', '(c) suite wall time', '(d) npm test wall', '(e) cancel throughput',
-    '(f) operations left running', '(g) get latency p50', '(g) cancel latency p50', '(h) heap per stored operation']) {
+    '(f) operations left running', '(g) get latency p50', '(g) cancel latency p50', '(h) heap per stored operation', '(i) flake']) {
     expect(out).toContain(row);
   }
   const md = readFileSync(doc, 'utf8');
