@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
-import { loadEnvFile } from './src/config';
-import { awaitRelease } from './src/handoff';
+import { loadEnvFile } from './src/running/config';
+import { awaitRelease } from './src/running/handoff';
 
 // Under npm run conformance, nothing is read before the wrapper has checked the configuration.
 await awaitRelease();
@@ -11,12 +11,12 @@ const reportsDir = process.env.REPORTS_DIR ?? 'reports';
 const settleSeconds = Number(process.env.CANCEL_SETTLE_TIMEOUT) || 30;
 const attempts = Number(process.env.CANCEL_ATTEMPTS) || 3;
 const sharded = !!process.env.CONFORMANCE_SHARD || process.argv.some((a) => a.startsWith('--shard'));
-// One by default: the tests share their operations (src/shared.ts), so more workers mostly add start-up cost (docs/performance.md).
+// One by default: the tests share their operations (src/running/shared.ts), so more workers mostly add start-up cost (docs/performance.md).
 const workers = process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 1;
 
 export default defineConfig({
   testDir: 'tests',
-  globalSetup: './src/global-setup.ts',
+  globalSetup: './src/running/global-setup.ts',
   // Tests are scheduled one by one only where that spreads them (several workers, shards); a single
   // worker gets each file whole, without a round trip to the runner between its tests.
   fullyParallel: workers > 1 || sharded,
@@ -33,8 +33,8 @@ export default defineConfig({
     ['list', { omitFailures: true }],
     ['junit', { outputFile: `${reportsDir}/junit.xml` }],
     ['allure-playwright', { resultsDir: process.env.ALLURE_RESULTS_DIR ?? 'allure-results', detail: true, suiteTitle: true }],
-    ['./src/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
-    ['./src/allure-environment-reporter.ts'],
+    ['./src/reporting/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
+    ['./src/reporting/allure-environment-reporter.ts'],
     // A shard (npm run conformance -- --shard=i/n) also leaves a blob for npm run merge-reports, in its own folder.
     ...(sharded ? [['blob', { outputDir: `${reportsDir}/blob-report` }] as const] : []),
   ],

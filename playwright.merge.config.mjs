@@ -9,6 +9,6 @@ export default {
     ['list', { omitFailures: true }],
     ['junit', { outputFile: `${reportsDir}/junit.xml` }],
     ['html', { outputFolder: `${reportsDir}/playwright-report`, open: 'never' }],
-    ['./src/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
+    ['./src/reporting/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
   ],
 };

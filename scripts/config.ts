@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/index';
-import { VARIABLE_GROUPS, VARIABLES, type Variable } from '../src/config-variables';
-import { ConfigError, parseConfig, presetDefaults } from '../src/config';
-import { requireCredentials } from '../src/credentials-check';
-import { GateConfigError, gateInputsFromEnv } from '../src/gate-files';
-import { redact, registerSecret } from '../src/redact';
-import { tokenSourceNames } from '../src/tokens';
+import { VARIABLE_GROUPS, VARIABLES, type Variable } from '../src/running/config-variables';
+import { ConfigError, parseConfig, presetDefaults } from '../src/running/config';
+import { requireCredentials } from '../src/credentials/credentials-check';
+import { GateConfigError, gateInputsFromEnv } from '../src/judging/gate-files';
+import { redact, registerSecret } from '../src/credentials/redact';
+import { tokenSourceNames } from '../src/credentials/tokens';
 
 type Env = Readonly<Record<string, string | undefined>>;
 export type Source = 'environment' | '.env' | 'preset' | 'default' | 'unset';

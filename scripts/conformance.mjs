@@ -1,11 +1,11 @@
 // `npm run conformance`. Playwright's own start-up (about half a second) is the longest step before
 // the first test, so it comes first: Playwright starts held (it waits in playwright.config.ts,
-// src/handoff.ts) while TypeScript loads and scripts/conformance.ts checks the configuration.
+// src/running/handoff.ts) while TypeScript loads and scripts/conformance.ts checks the configuration.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { enableKeptCompileCache } from '../src/compile-cache.mjs';
+import { enableKeptCompileCache } from '../src/running/compile-cache.mjs';
 
 enableKeptCompileCache();
 

@@ -7,20 +7,20 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 // options only: the server itself (fastify, the issuer) would cost every run its start-up time here.
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/options';
-import { ConfigError, loadEnvFile, parseConfig, presetDefaults } from '../src/config';
-import { EMBEDDED_TARGET_VARIABLE, hostEmbeddedTarget } from '../src/embedded-target';
-import { requireCredentials } from '../src/credentials-check';
-import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/gate-files';
-import { RELEASE_VARIABLE, changedSince, publish } from '../src/handoff';
-import { sweepIfTeardownMissed, watchPlaywright, type StartedPlaywright } from '../src/playwright-run';
-import { trustEnvironment } from '../src/tls';
+import { ConfigError, loadEnvFile, parseConfig, presetDefaults } from '../src/running/config';
+import { EMBEDDED_TARGET_VARIABLE, hostEmbeddedTarget } from '../src/running/embedded-target';
+import { requireCredentials } from '../src/credentials/credentials-check';
+import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/judging/gate-files';
+import { RELEASE_VARIABLE, changedSince, publish } from '../src/running/handoff';
+import { sweepIfTeardownMissed, watchPlaywright, type StartedPlaywright } from '../src/running/playwright-run';
+import { trustEnvironment } from '../src/transport/tls';
 
 export const EXIT = { conformant: 0, 'non-conformant': 1, incomplete: 2, config: 3, suite: 4 } as const;
 
 /** What scripts/conformance.mjs started before TypeScript was loaded. */
 export interface Launch {
   readonly args: readonly string[];
-  /** Playwright waits (src/handoff.ts) until `file` is written. */
+  /** Playwright waits (src/running/handoff.ts) until `file` is written. */
   readonly release: { readonly variable: string; readonly file: string };
   /** The environment Playwright was started with. */
   readonly startedWith: NodeJS.ProcessEnv;

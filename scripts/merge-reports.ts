@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RunEnvironment } from '../src/allure-environment-reporter';
-import { GATE_EXIT } from '../src/baseline';
-import { applyGate, GateConfigError, gateInputsFromEnv } from '../src/gate-files';
+import type { RunEnvironment } from '../src/reporting/allure-environment-reporter';
+import { GATE_EXIT } from '../src/judging/baseline';
+import { applyGate, GateConfigError, gateInputsFromEnv } from '../src/judging/gate-files';
 import { generateReports } from './report';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -2,7 +2,7 @@
 // (PORT, default a free port) until Ctrl-C.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDirectory, type StaticServer } from '../src/static-server';
+import { serveDirectory, type StaticServer } from '../src/reporting/static-server';
 
 function fail(message: string): never {
   console.error(`report:open: ${message}`);

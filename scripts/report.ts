@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hardenReport, injectPanel, readAllureTests, type Summary } from '../src/report-page';
+import { hardenReport, injectPanel, readAllureTests, type Summary } from '../src/reporting/report-page';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

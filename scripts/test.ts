@@ -3,7 +3,7 @@
 // (goal: under 5 minutes on 2 cores). A Ctrl-C or SIGTERM is passed on to the step that runs.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { enableKeptCompileCache } from '../src/compile-cache.mjs';
+import { enableKeptCompileCache } from '../src/running/compile-cache.mjs';
 
 // Every process of the self-tests (about 400) reuses what Node compiled before, as npm run conformance does.
 enableKeptCompileCache();

@@ -1,11 +1,11 @@
 // OAuth for cancel — "Requires one of the following OAuth scopes: cloud-translation, cloud-platform."
 // Refusals follow RFC 6750 section 3; a refused cancel has no effect. A target that refuses
 // nothing proves nothing by accepting a scoped token.
-import { errorInfosOf, rpcStatusOf } from '../src/error-model';
-import { said } from '../src/evidence';
-import { cancellationShown, challengeProblems, isRefusal } from '../src/judge';
-import type { AuthRefusals } from '../src/scenarios';
-import { isAvailable, type Lookup } from '../src/tokens';
+import { errorInfosOf, rpcStatusOf } from '../src/judging/error-model';
+import { said } from '../src/transport/evidence';
+import { cancellationShown, challengeProblems, isRefusal } from '../src/judging/judge';
+import type { AuthRefusals } from '../src/running/scenarios';
+import { isAvailable, type Lookup } from '../src/credentials/tokens';
 import { check, checkReply, covers, evidence, is2xx, notRun, partly, test, unverified } from './fixtures';
 
 const usable = (lookup: Lookup) => (isAvailable(lookup) ? lookup : notRun(lookup.unavailable));

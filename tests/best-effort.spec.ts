@@ -1,12 +1,12 @@
 // Best effort — "The server makes a best effort to cancel the operation, but success is not
 // guaranteed. Clients can check whether the operation completed despite cancellation."
 // Completing anyway is valid; it must still be a well-formed, honest result.
-import { rpcStatusOf } from '../src/error-model';
-import { said } from '../src/evidence';
-import { noOpCancelAllowed } from '../src/judge';
-import { hasResponse, invariantViolations, isOperation, metadataState, outcomeOf, type Operation } from '../src/operation';
-import { settle } from '../src/settle';
-import { formatIssues, validate } from '../src/schemas';
+import { rpcStatusOf } from '../src/judging/error-model';
+import { said } from '../src/transport/evidence';
+import { noOpCancelAllowed } from '../src/judging/judge';
+import { hasResponse, invariantViolations, isOperation, metadataState, outcomeOf, type Operation } from '../src/judging/operation';
+import { settle } from '../src/running/settle';
+import { formatIssues, validate } from '../src/judging/schemas';
 import { check, covers, evidence, is2xx, notApplicable, test, unverified } from './fixtures';
 
 test.describe('best-effort cancellation', () => {

@@ -1,11 +1,11 @@
 // What a cancelled operation looks like — "On successful cancellation, the operation is not
 // deleted; instead, it becomes an operation with an Operation.error value with a
 // google.rpc.Status.code of 1, corresponding to Code.CANCELLED." All judged on one observed cancellation.
-import { said } from '../src/evidence';
-import { routeAbsent } from '../src/judge';
-import { listPathFor } from '../src/names';
-import { hasResponse, invariantViolations, isOperation, metadataState, metadataType, resultOf, type Operation } from '../src/operation';
-import { formatIssues, validate } from '../src/schemas';
+import { said } from '../src/transport/evidence';
+import { routeAbsent } from '../src/judging/judge';
+import { listPathFor } from '../src/judging/names';
+import { hasResponse, invariantViolations, isOperation, metadataState, metadataType, resultOf, type Operation } from '../src/judging/operation';
+import { formatIssues, validate } from '../src/judging/schemas';
 import { check, checkReply, covers, evidence, notApplicable, partly, test, unverified } from './fixtures';
 import { cancelled, observationExchanges } from './observed';
 

@@ -1,11 +1,11 @@
 // The error model (AIP-193) on every error the method itself returned in this run: auth
 // refusals, bad bodies, unknown and malformed names. A front end's route miss (a 404/405 page
 // for a path no method serves) is not the method's error, and may be HTML.
-import type { Config } from '../src/config';
-import { errorInfosOf, errorModelProblems } from '../src/error-model';
-import { detailsProblems, routeMiss } from '../src/judge';
-import type { Labelled, Scenarios } from '../src/scenarios';
-import { formatIssues, validate } from '../src/schemas';
+import type { Config } from '../src/running/config';
+import { errorInfosOf, errorModelProblems } from '../src/judging/error-model';
+import { detailsProblems, routeMiss } from '../src/judging/judge';
+import type { Labelled, Scenarios } from '../src/running/scenarios';
+import { formatIssues, validate } from '../src/judging/schemas';
 import { check, covers, evidence, partly, test } from './fixtures';
 
 interface Provoked extends Labelled {

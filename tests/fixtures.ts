@@ -1,15 +1,15 @@
 // All plumbing of the conformance specs: config, tokens, the recorded operations client, the
-// shared scenarios (src/scenarios.ts), evidence, and how a test says what it could not judge.
+// shared scenarios (src/running/scenarios.ts), evidence, and how a test says what it could not judge.
 import { test as base, expect, type APIRequestContext } from '@playwright/test';
 import * as allure from 'allure-js-commons';
-import { requirement } from '../src/catalog';
-import { config, type Config } from '../src/config';
-import { said, transcript, type Exchange } from '../src/evidence';
-import { createOperationsClient, newCounters, type Counters, type OperationsClient, type Recorder } from '../src/operations-client';
-import { createScenarios, is2xx, type Scenarios } from '../src/scenarios';
-import { targetContextOptions } from '../src/tls';
-import { createTokens, isAvailable, type Credential, type Tokens } from '../src/tokens';
-import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/verdict';
+import { requirement } from '../src/judging/catalog';
+import { config, type Config } from '../src/running/config';
+import { said, transcript, type Exchange } from '../src/transport/evidence';
+import { createOperationsClient, newCounters, type Counters, type OperationsClient, type Recorder } from '../src/transport/rest/operations-client';
+import { createScenarios, is2xx, type Scenarios } from '../src/running/scenarios';
+import { targetContextOptions } from '../src/transport/tls';
+import { createTokens, isAvailable, type Credential, type Tokens } from '../src/credentials/tokens';
+import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/judging/verdict';
 
 export { expect, is2xx };
 
@@ -75,7 +75,7 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
   } catch (error) {
     // The budget is the user's limit, not a broken test: a skip, which does not restart the worker.
     if ((error as Error).name === 'BudgetExceeded') notRun((error as Error).message);
-    // The zone's bad minute outlasted the retries: nobody can tell, which is not a failure (src/retry.ts).
+    // The zone's bad minute outlasted the retries: nobody can tell, which is not a failure (src/transport/retry.ts).
     if ((error as Error).name === 'TransientExhausted') unverified((error as Error).message);
     if (PREREQUISITE_ERRORS.has((error as Error).name)) prerequisiteFailed((error as Error).message);
     throw error;

@@ -1,7 +1,7 @@
 // Reading the shared observed cancellation: the outcome tests judge a cancelled operation, and
 // say why when there is none to judge.
-import { said } from '../src/evidence';
-import type { Observation } from '../src/scenarios';
+import { said } from '../src/transport/evidence';
+import type { Observation } from '../src/running/scenarios';
 import { evidence, unverified } from './fixtures';
 
 type Cancelled = Extract<Observation, { kind: 'cancelled' }>;

@@ -1,9 +1,9 @@
 // Request body rules for POST {name}:cancel — "The request body must be empty."
 // `{}` (Node client) MUST work; zero bytes (Python client) SHOULD; anything else SHOULD be a 400
 // that leaves the operation as it was.
-import { rpcStatusOf } from '../src/error-model';
-import { said } from '../src/evidence';
-import { cancellationShown } from '../src/judge';
+import { rpcStatusOf } from '../src/judging/error-model';
+import { said } from '../src/transport/evidence';
+import { cancellationShown } from '../src/judging/judge';
 import { check, checkReply, covers, evidence, is2xx, test } from './fixtures';
 
 test.describe('cancel request body', () => {

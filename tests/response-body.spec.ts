@@ -1,8 +1,8 @@
 // Response body of a successful cancel — "If successful, the response body is empty."
 // MUST: 2xx with nothing or exactly {}. SHOULD: 200 {} as JSON, which the Node client needs.
 // Both are judged on the first cancel of the observed cancellation.
-import { said } from '../src/evidence';
-import { formatIssues, validate } from '../src/schemas';
+import { said } from '../src/transport/evidence';
+import { formatIssues, validate } from '../src/judging/schemas';
 import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
 
 test.describe('cancel response body', () => {

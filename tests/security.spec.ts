@@ -1,8 +1,8 @@
 // Tenant isolation: an operation's ID under another project or location is another resource.
 // A server that resolves operations by their ID alone lets one tenant cancel another's job.
-import { said } from '../src/evidence';
-import { cancellationShown } from '../src/judge';
-import { isOperation } from '../src/operation';
+import { said } from '../src/transport/evidence';
+import { cancellationShown } from '../src/judging/judge';
+import { isOperation } from '../src/judging/operation';
 import { check, covers, evidence, is2xx, notApplicable, partly, test } from './fixtures';
 
 test.describe('cancel across parents', () => {

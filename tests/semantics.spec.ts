@@ -1,11 +1,11 @@
 // Cancel semantics the clients rely on: harmless repeats, no harm to finished operations, sane
 // answers for names that do not exist or are not names (all derived from a name the target
 // returned), and parallel cancels.
-import { rpcStatusOf } from '../src/error-model';
-import { said } from '../src/evidence';
-import { cancellationShown, noOpCancelAllowed } from '../src/judge';
-import { isOperation, outcomeOf, resultOf, sameResult, type Operation } from '../src/operation';
-import { settle } from '../src/settle';
+import { rpcStatusOf } from '../src/judging/error-model';
+import { said } from '../src/transport/evidence';
+import { cancellationShown, noOpCancelAllowed } from '../src/judging/judge';
+import { isOperation, outcomeOf, resultOf, sameResult, type Operation } from '../src/judging/operation';
+import { settle } from '../src/running/settle';
 import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 

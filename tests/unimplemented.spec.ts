@@ -1,7 +1,7 @@
 // The fallback — "If the server doesn't support this method, it returns google.rpc.Code.UNIMPLEMENTED."
 // Applies only to targets without cancel (found by the probe, or CANCEL_SUPPORT=unimplemented).
-import { rpcStatusOf } from '../src/error-model';
-import { cancellationShown } from '../src/judge';
+import { rpcStatusOf } from '../src/judging/error-model';
+import { cancellationShown } from '../src/judging/judge';
 import { check, checkReply, covers, evidence, test } from './fixtures';
 
 test.describe('cancel on a target that does not implement it', () => {

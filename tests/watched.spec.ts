@@ -1,19 +1,19 @@
 // Results watched to the end (CONTRACT "Live zones": controllers reconcile, done is final). Every
 // operation the run judged untouched or final is read again once QUIET_PERIOD has passed
 // since the last call to it, and once more by the teardown at the end of the run. The calls were
-// made early (src/scenarios.ts), so the quiet period runs beside the other tests; this file runs last.
-import { said } from '../src/evidence';
-import { cancellationShown } from '../src/judge';
-import { recordWatch, type WatchExpectation } from '../src/ledger';
-import { isOperation, resultKey, resultOf, sameResult, type Operation } from '../src/operation';
-import type { Exchange } from '../src/evidence';
-import type { RefusalRound } from '../src/scenarios';
+// made early (src/running/scenarios.ts), so the quiet period runs beside the other tests; this file runs last.
+import { said } from '../src/transport/evidence';
+import { cancellationShown } from '../src/judging/judge';
+import { recordWatch, type WatchExpectation } from '../src/running/ledger';
+import { isOperation, resultKey, resultOf, sameResult, type Operation } from '../src/judging/operation';
+import type { Exchange } from '../src/transport/evidence';
+import type { RefusalRound } from '../src/running/scenarios';
 import { check, covers, evidence, notApplicable, partly, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
-/** What held after the quiet period is read once more by the teardown, at the end of the run (src/teardown.ts); a change fails `requirement`. */
+/** What held after the quiet period is read once more by the teardown, at the end of the run (src/running/teardown.ts); a change fails `requirement`. */
 const watchToTheEnd = (name: string, requirement: string, held: boolean, expect: WatchExpectation) => held && recordWatch({ name, requirement, expect });
 
 /** The refusal-round groups: which requirement each judges, and the operation its refused calls aimed at. */

@@ -1,10 +1,10 @@
-// The pipeline gate (src/baseline.ts): pure unit tests, then the real entry point with a baseline file.
+// The pipeline gate (src/judging/baseline.ts): pure unit tests, then the real entry point with a baseline file.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { CATALOG } from '../../src/catalog';
-import { computeGate, GATE_EXIT, parseBaseline, type GateSummary } from '../../src/baseline';
+import { CATALOG } from '../../src/judging/catalog';
+import { computeGate, GATE_EXIT, parseBaseline, type GateSummary } from '../../src/judging/baseline';
 import { runConformance } from '../matrix/run-conformance';
 
 const MUST = 'cancel.outcome.error-code';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
-import { CATALOG } from '../../src/catalog';
+import { CATALOG } from '../../src/judging/catalog';
 import { expectShardsAddUp } from '../merge/shards-add-up';
 import { createRunner, githubExpression, isInstall, readYaml, runsIf, type Runner } from './ci-runner';
 

@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { VARIABLES } from '../../src/config-variables';
-import { ConfigError, parseConfig } from '../../src/config';
-import { requireCredentials } from '../../src/credentials-check';
+import { VARIABLES } from '../../src/running/config-variables';
+import { ConfigError, parseConfig } from '../../src/running/config';
+import { requireCredentials } from '../../src/credentials/credentials-check';
 import { ROOT } from '../matrix/run-conformance';
 
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -64,8 +64,8 @@ test('npm run config runs the checks of npm run conformance: a bad value is exit
 });
 
 test('every variable the suite reads is in the table of npm run config, and the README documents it', () => {
-  // The readers of src/config.ts and src/tls.ts, ConfigError's variable, the reference server's and the gate's.
-  const sources = ['src/config.ts', 'src/tls.ts', 'reference-server/options.ts', 'src/gate-files.ts', 'playwright.config.ts', 'allurerc.mjs', 'scripts/report-open.ts', 'scripts/merge-reports.ts']
+  // The readers of src/running/config.ts and src/transport/tls.ts, ConfigError's variable, the reference server's and the gate's.
+  const sources = ['src/running/config.ts', 'src/transport/tls.ts', 'reference-server/options.ts', 'src/judging/gate-files.ts', 'playwright.config.ts', 'allurerc.mjs', 'scripts/report-open.ts', 'scripts/merge-reports.ts']
     .map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
   const read = new Set([
     ...[...sources.matchAll(/\b(?:text|oneOf|positiveNumber|flag|jsonFile|optional|pick|readFor|ConfigError)\((?:env, )?'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!),
@@ -77,7 +77,7 @@ test('every variable the suite reads is in the table of npm run config, and the 
   expect(read.size).toBeGreaterThan(40);
   const known = new Set(VARIABLES.map((v) => v.name));
   expect(known.size, 'a variable listed twice').toBe(VARIABLES.length);
-  expect([...read].filter((n) => !internal.test(n) && !known.has(n)).sort(), 'read by the suite, missing from src/config-variables.ts').toEqual([]);
+  expect([...read].filter((n) => !internal.test(n) && !known.has(n)).sort(), 'read by the suite, missing from src/running/config-variables.ts').toEqual([]);
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   expect(VARIABLES.map((v) => v.name).filter((n) => !readme.includes(n)), 'in the table, not in README.md').toEqual([]);
 });

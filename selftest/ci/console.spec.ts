@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect, test } from '@playwright/test';
 import type { TestResult, TestStep } from '@playwright/test/reporter';
-import { CATALOG, requirement } from '../../src/catalog';
-import { failuresOf, formatConsole, formatFailures, formatTable, paintFor, parseFailure, type ConsoleSummary, type Evidence } from '../../src/console-summary';
-import { decisiveExchange } from '../../src/test-evidence';
-import { DECISIVE_ANNOTATION } from '../../src/verdict';
+import { CATALOG, requirement } from '../../src/judging/catalog';
+import { failuresOf, formatConsole, formatFailures, formatTable, paintFor, parseFailure, type ConsoleSummary, type Evidence } from '../../src/reporting/console-summary';
+import { decisiveExchange } from '../../src/reporting/test-evidence';
+import { DECISIVE_ANNOTATION } from '../../src/judging/verdict';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 
 const ANSI = /\u001b\[[0-9;]*m/;
@@ -101,7 +101,7 @@ test.describe('colour', () => {
   // A real terminal comes from script(1); Node decides from the stream and NO_COLOR / FORCE_COLOR.
   const SCRIPT = '/usr/bin/script';
   const probe = join(mkdtempSync(join(tmpdir(), 'paint-')), 'probe.ts');
-  writeFileSync(probe, `import { paintFor } from ${JSON.stringify(join(ROOT, 'src/console-summary.ts'))};\n` +
+  writeFileSync(probe, `import { paintFor } from ${JSON.stringify(join(ROOT, 'src/reporting/console-summary.ts'))};\n` +
     "const p = paintFor(process.stdout);\nprocess.stdout.write(`${p(['red', 'bold'], 'FAIL')} ${p('green', 'PASS')}\\n`);\n");
   const tsx = `${process.execPath} ${join(ROOT, 'node_modules/tsx/dist/cli.mjs')} ${probe}`;
   const painted = (env: Record<string, string | undefined>, tty: boolean) => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { FAULTS } from '../../reference-server/faults';
 import { BEGIN, END, README, faultsTable, withFaultsTable } from '../../scripts/faults-readme';
-import { isRequirementId } from '../../src/catalog';
+import { isRequirementId } from '../../src/judging/catalog';
 
 test('README lists exactly the faults of reference-server/faults.ts (run npm run faults-readme when this fails)', () => {
   const readme = readFileSync(README, 'utf8');

@@ -8,8 +8,8 @@ import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { startReferenceServer, type FaultName, type RunningReference } from '../../reference-server/index';
-import { invariantViolations, outcomeOf, resultOf, type Operation } from '../../src/operation';
-import { validate } from '../../src/schemas';
+import { invariantViolations, outcomeOf, resultOf, type Operation } from '../../src/judging/operation';
+import { validate } from '../../src/judging/schemas';
 import { PLATFORM_SCOPE, TRANSLATION_SCOPE, fixture, mint } from '../reference-server/helpers';
 import { send, type RawResponse } from '../fuzz/raw-http';
 

@@ -3,7 +3,7 @@
 // bodies ({"error":"Bad Request","statusCode":400}, an empty 417) instead of the error envelope,
 // and without `Connection: close`, so keep-alive clients then hit ECONNRESET on the next request.
 import http from 'node:http';
-import { validate } from '../../src/schemas';
+import { validate } from '../../src/judging/schemas';
 import { TRANSLATION_SCOPE, api, expect, mint, test } from '../reference-server/helpers';
 import { send, sendRaw, type RawResponse } from './raw-http';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startReferenceServer, TRANSLATION_SCOPE, type RunningReference } from '../../reference-server/index';
-import { parseLedger } from '../../src/ledger';
+import { parseLedger } from '../../src/running/ledger';
 import { ROOT } from '../matrix/run-conformance';
 
 const PARENT = 'projects/conformance';

@@ -1,4 +1,4 @@
-// The ledger and the operations budget (src/ledger.ts): the budget holds across processes, a
+// The ledger and the operations budget (src/running/ledger.ts): the budget holds across processes, a
 // refused create gives its slot back, the client records what it creates, sees done and deletes,
 // and a real run never creates more than CONFORMANCE_MAX_OPERATIONS.
 import { spawn } from 'node:child_process';
@@ -8,17 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ConfigError, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/running/config';
 import {
   BudgetExceeded, ledgerCounts, LEDGER_VARIABLE, openLedger, parseLedger, pendingOperations, readLedger, recordCreated, recordDeleted,
   recordDone, recordSending, recordSwept, recordWatch, releaseOperation, reserveOperation, unansweredWarning, possiblyStartedWarning,
-} from '../../src/ledger';
-import { createOperationsClient, newCounters } from '../../src/operations-client';
-import { sweepIfTeardownMissed } from '../../src/playwright-run';
-import { sweepLedger } from '../../src/teardown';
-import { resultKey } from '../../src/operation';
-import { lateOutcomes } from '../../src/summary-reporter';
-import { summarize, type TestOutcome } from '../../src/verdict';
+} from '../../src/running/ledger';
+import { createOperationsClient, newCounters } from '../../src/transport/rest/operations-client';
+import { sweepIfTeardownMissed } from '../../src/running/playwright-run';
+import { sweepLedger } from '../../src/running/teardown';
+import { resultKey } from '../../src/judging/operation';
+import { lateOutcomes } from '../../src/reporting/summary-reporter';
+import { summarize, type TestOutcome } from '../../src/judging/verdict';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 
 const EXTERNAL = { TARGET_BASE_URL: 'http://127.0.0.1:9', TARGET_PARENT: 'projects/p' };
@@ -34,7 +34,7 @@ test.describe('operations budget', () => {
   test('processes racing for the budget get exactly CONFORMANCE_MAX_OPERATIONS slots, each once', async () => {
     const { env, file } = freshLedger();
     // Six processes try three creates each against a budget of four.
-    const script = `import { reserveOperation } from ${JSON.stringify(join(ROOT, 'src/ledger.ts'))};
+    const script = `import { reserveOperation } from ${JSON.stringify(join(ROOT, 'src/running/ledger.ts'))};
       const got = [];
       for (let i = 0; i < 3; i++) { try { got.push(reserveOperation(4)); } catch (e) { got.push(e.name); } }
       console.log(JSON.stringify(got));`;

@@ -6,8 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { parseConfig } from '../../src/config';
-import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, tokenSeed } from '../../src/tokens';
+import { parseConfig } from '../../src/running/config';
+import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, tokenSeed } from '../../src/credentials/tokens';
 import { ROOT } from '../matrix/run-conformance';
 
 /** A client-credentials issuer that counts its grants and hands out opaque tokens. */
@@ -26,8 +26,8 @@ const envFor = (tokenUrl: string) => ({ TARGET_BASE_URL: 'http://127.0.0.1:9', T
 
 /** A stand-in worker: its everyday token, and whether the seed variable is still in its environment afterwards. */
 function worker(env: Record<string, string>): Promise<{ token: string; seedLeft: boolean }> {
-  const script = `import { parseConfig } from ${JSON.stringify(join(ROOT, 'src/config.ts'))};
-    import { createTokens } from ${JSON.stringify(join(ROOT, 'src/tokens.ts'))};
+  const script = `import { parseConfig } from ${JSON.stringify(join(ROOT, 'src/running/config.ts'))};
+    import { createTokens } from ${JSON.stringify(join(ROOT, 'src/credentials/tokens.ts'))};
     const lookup = await createTokens(parseConfig(process.env)).everyday();
     console.log(JSON.stringify({ token: lookup.token, seedLeft: ${JSON.stringify(TOKEN_SEED_VARIABLE)} in process.env }));`;
   return new Promise((done, fail) => {

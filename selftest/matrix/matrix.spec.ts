@@ -3,7 +3,7 @@
 // correct profile (no failure at all). One test per variant, so Playwright's workers keep the two
 // cores busy with one run each (more runs at once only made each slower: README, "Performance").
 import { expect, test } from '@playwright/test';
-import { CATALOG, requirement } from '../../src/catalog';
+import { CATALOG, requirement } from '../../src/judging/catalog';
 import { runConformance } from './run-conformance';
 import { FAULTS } from '../../reference-server/faults';
 import { MATRIX_ROW, type MatrixRow } from './table-reporter';

@@ -3,7 +3,7 @@
 // not-applicable / unverified per requirement, so a suite bug that turns a check into N/A fails
 // npm test. A broken variant fails what its fault breaks (declared on the fault itself, in
 // reference-server/faults.ts), plus the collateral it declares here, each group explained.
-import { CATALOG } from '../../src/catalog';
+import { CATALOG } from '../../src/judging/catalog';
 import { FAULTS, type FaultName } from '../../reference-server/faults';
 
 export type Expected = 'passed' | 'partial' | 'failed' | 'unverified' | 'not-applicable' | 'not-run';

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { counts, panelOrder, type Summary } from '../../src/report-page';
-import { serveDirectory, type StaticServer } from '../../src/static-server';
+import { counts, panelOrder, type Summary } from '../../src/reporting/report-page';
+import { serveDirectory, type StaticServer } from '../../src/reporting/static-server';
 import { allureGenerate, generateReports } from '../../scripts/report';
 import { ROOT, runConformance } from '../matrix/run-conformance';
 

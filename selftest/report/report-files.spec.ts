@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { allureGenerate, generateReports } from '../../scripts/report';
-import { hardenReportHtml, panelOrder, REPORT_CSP, type Summary } from '../../src/report-page';
+import { hardenReportHtml, panelOrder, REPORT_CSP, type Summary } from '../../src/reporting/report-page';
 import { runConformance } from '../matrix/run-conformance';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });

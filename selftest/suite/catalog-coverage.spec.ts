@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { coverageProblems, requirementIdsOfTags } from '../../src/verdict';
+import { coverageProblems, requirementIdsOfTags } from '../../src/judging/verdict';
 import { ROOT } from '../matrix/run-conformance';
 
 interface ListedSuite { specs?: { title: string; tags: string[] }[]; suites?: ListedSuite[] }

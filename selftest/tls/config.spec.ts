@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ConfigError, transportConfig } from '../../src/config';
-import { targetContextOptions, trustEnvironment } from '../../src/tls';
+import { ConfigError, transportConfig } from '../../src/running/config';
+import { targetContextOptions, trustEnvironment } from '../../src/transport/tls';
 import { CLIENT_KEY_PASSPHRASE, certFiles } from './helpers';
 
 const messageOf = (env: Record<string, string>): string => {

@@ -1,11 +1,11 @@
-// The TLS check the global setup runs before any test (src/tls.ts checkTargetTls), against the
+// The TLS check the global setup runs before any test (src/transport/tls.ts checkTargetTls), against the
 // reference server listening on HTTPS with certificates from a CA made for the test. This worker
 // process trusts only the system roots, so every case here is one the check must refuse or explain.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { transportConfig } from '../../src/config';
-import { checkTargetTls } from '../../src/tls';
+import { transportConfig } from '../../src/running/config';
+import { checkTargetTls } from '../../src/transport/tls';
 import { startReferenceServer, type RunningReference } from '../../reference-server/index';
 import { certFiles, type CertFiles } from './helpers';
 

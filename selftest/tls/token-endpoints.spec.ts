@@ -6,9 +6,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { OAuth2Server } from 'oauth2-mock-server';
-import { transportConfig, type ServiceAccountKey, type Transport } from '../../src/config';
-import { mintServiceAccountToken } from '../../src/token-sources/service-account';
-import { clientCredentialsMinter } from '../../src/tokens';
+import { transportConfig, type ServiceAccountKey, type Transport } from '../../src/running/config';
+import { mintServiceAccountToken } from '../../src/credentials/token-sources/service-account';
+import { clientCredentialsMinter } from '../../src/credentials/tokens';
 import { certFiles, startProxy } from './helpers';
 
 // These tests set proxy variables in this worker's environment; one at a time.

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { parseConfig } from '../../src/config';
-import { createTokens, isAvailable, type Credential, type Lookup } from '../../src/tokens';
-import { redact } from '../../src/redact';
+import { parseConfig } from '../../src/running/config';
+import { createTokens, isAvailable, type Credential, type Lookup } from '../../src/credentials/tokens';
+import { redact } from '../../src/credentials/redact';
 import { EXTERNAL, nodeEval, printToken, runsIn, tempDir } from './helpers';
 
 const tokensWith = (env: Record<string, string>) => createTokens(parseConfig({ ...EXTERNAL, ...env }));

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { runConformance } from '../matrix/run-conformance';
-import { PLATFORM_SCOPE, TRANSLATION_SCOPE } from '../../src/tokens';
+import { PLATFORM_SCOPE, TRANSLATION_SCOPE } from '../../src/credentials/tokens';
 import { printToken, runsIn, tempDir } from './helpers';
 
 test('a run whose tokens come from commands and expire every 3 s stays CONFORMANT and names the command sources', async () => {

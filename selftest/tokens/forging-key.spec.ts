@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import { ISSUER_KEY_FILE } from '../../reference-server/auth';
-import { FORGING_KEY_FILE, forgingKey } from '../../src/tokens';
+import { FORGING_KEY_FILE, forgingKey } from '../../src/credentials/tokens';
 import { tempDir } from './helpers';
 
 const kept = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;

@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { parseConfig } from '../../src/config';
-import { transcript, type Exchange } from '../../src/evidence';
-import { createOperationsClient, newCounters } from '../../src/operations-client';
-import { createTokens, CredentialError, invalidTokens, isAvailable, isExpiryRefusal, tokenSourceNames, type Credential, type Lookup } from '../../src/tokens';
+import { parseConfig } from '../../src/running/config';
+import { transcript, type Exchange } from '../../src/transport/evidence';
+import { createOperationsClient, newCounters } from '../../src/transport/rest/operations-client';
+import { createTokens, CredentialError, invalidTokens, isAvailable, isExpiryRefusal, tokenSourceNames, type Credential, type Lookup } from '../../src/credentials/tokens';
 import { EXTERNAL, printToken, runsIn, serviceAccount, tempDir } from './helpers';
 
 const available = (lookup: Lookup): Credential => {

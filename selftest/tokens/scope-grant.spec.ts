@@ -5,8 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { UnsecuredJWT } from 'jose';
-import { grantedScopes, scopeMismatch } from '../../src/token-sources/renewable';
-import { clientCredentialsMinter } from '../../src/tokens';
+import { grantedScopes, scopeMismatch } from '../../src/credentials/token-sources/renewable';
+import { clientCredentialsMinter } from '../../src/credentials/tokens';
 
 const TRANSLATION = 'https://www.googleapis.com/auth/cloud-translation';
 const PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';

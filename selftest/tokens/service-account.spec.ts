@@ -1,8 +1,8 @@
 // The service-account source: google-auth-library signs the assertion with a key made here; the
 // key's token_uri points at a local token server that verifies it and grants the asked scopes.
 import { expect, test } from '@playwright/test';
-import { ConfigError, parseConfig } from '../../src/config';
-import { createTokens, INSUFFICIENT_SCOPE_SETS, isAvailable, PLATFORM_SCOPE, TRANSLATION_SCOPE, type Credential, type Lookup } from '../../src/tokens';
+import { ConfigError, parseConfig } from '../../src/running/config';
+import { createTokens, INSUFFICIENT_SCOPE_SETS, isAvailable, PLATFORM_SCOPE, TRANSLATION_SCOPE, type Credential, type Lookup } from '../../src/credentials/tokens';
 import { EXTERNAL, serviceAccount, tempDir } from './helpers';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

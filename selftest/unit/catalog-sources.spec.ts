@@ -2,7 +2,7 @@
 // stored copy of their document; derived ones say what they are derived from.
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { CATALOG } from '../../src/catalog';
+import { CATALOG } from '../../src/judging/catalog';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 /** Proto comments joined into prose; cross-reference brackets and backquotes dropped; whitespace collapsed. */

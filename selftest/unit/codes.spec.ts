@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect, test } from '@playwright/test';
-import { RPC_CODE_NAMES, RPC_CODES, codeByName, codeByNumber, httpStatusForCode, isRpcCodeName } from '../../src/codes';
+import { RPC_CODE_NAMES, RPC_CODES, codeByName, codeByNumber, httpStatusForCode, isRpcCodeName } from '../../src/judging/codes';
 
 /** Every enum entry of google.rpc.Code in code.proto, with the `HTTP Mapping: NNN ...` line of its comment. */
 function parseCodeProto(text: string) {
@@ -30,7 +30,7 @@ test.describe('google.rpc.Code table', () => {
     for (const entry of fromProto) expect(entry.http, `${entry.name} has an "HTTP Mapping:" line`).toBeDefined();
   });
 
-  test('src/codes.ts matches code.proto exactly (name, number, HTTP)', () => {
+  test('src/judging/codes.ts matches code.proto exactly (name, number, HTTP)', () => {
     const sorted = [...fromProto].sort((a, b) => a.number - b.number);
     expect(RPC_CODES.map(({ name, number, http }) => ({ name, number, http }))).toEqual(sorted);
   });

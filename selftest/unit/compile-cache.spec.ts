@@ -1,9 +1,9 @@
-// Node's compile cache (src/compile-cache.mjs): npm run conformance turns it on for all its
+// Node's compile cache (src/running/compile-cache.mjs): npm run conformance turns it on for all its
 // processes on Node 22.1+, in node_modules/.cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { KEPT_COMPILE_CACHE, compileCacheSupported } from '../../src/compile-cache.mjs';
+import { KEPT_COMPILE_CACHE, compileCacheSupported } from '../../src/running/compile-cache.mjs';
 import { runConformance } from '../matrix/run-conformance';
 
 const compileCacheOf = async (env: Record<string, string>) => {

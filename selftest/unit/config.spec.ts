@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ConfigError, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/running/config';
 
 const external = { TARGET_BASE_URL: 'https://translation.example', TARGET_PARENT: 'projects/p' };
 

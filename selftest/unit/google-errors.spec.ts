@@ -2,10 +2,10 @@
 // through the suite's error model, schemas and judgements: the suite must accept what Google does.
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { errorInfosOf, errorModelProblems, rpcStatusOf } from '../../src/error-model';
-import type { Exchange } from '../../src/evidence';
-import { challengeProblems, detailsProblems, isRefusal, routeMiss } from '../../src/judge';
-import { validate } from '../../src/schemas';
+import { errorInfosOf, errorModelProblems, rpcStatusOf } from '../../src/judging/error-model';
+import type { Exchange } from '../../src/transport/evidence';
+import { challengeProblems, detailsProblems, isRefusal, routeMiss } from '../../src/judging/judge';
+import { validate } from '../../src/judging/schemas';
 
 interface Golden { status: number; headers: Record<string, string>; body?: unknown; text?: string }
 const DIR = new URL('../../fixtures/google-errors/', import.meta.url);

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { RELEASE_VARIABLE, awaitRelease, changedSince, publish } from '../../src/handoff';
+import { RELEASE_VARIABLE, awaitRelease, changedSince, publish } from '../../src/running/handoff';
 import { ROOT } from '../matrix/run-conformance';
 
 const releaseIn = () => join(mkdtempSync(join(tmpdir(), 'handoff-')), 'release.json');

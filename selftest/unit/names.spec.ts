@@ -1,6 +1,6 @@
 // Made-up names come from the names the target returned, whatever their shape.
 import { expect, test } from '@playwright/test';
-import { fillNameTemplate, listPathFor, otherParents, splitName, unknownSibling } from '../../src/names';
+import { fillNameTemplate, listPathFor, otherParents, splitName, unknownSibling } from '../../src/judging/names';
 
 const SHAPES = {
   public: 'projects/p/locations/us-central1/operations/op-1',

@@ -1,9 +1,9 @@
-// The wrapper's watch over Playwright (src/playwright-run.ts): a Playwright that, after the
+// The wrapper's watch over Playwright (src/running/playwright-run.ts): a Playwright that, after the
 // interrupt, waits for a worker that never heard the stop is unblocked by ending that worker.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { expect, test } from '@playwright/test';
-import { watchPlaywright } from '../../src/playwright-run';
+import { watchPlaywright } from '../../src/running/playwright-run';
 
 test('after an interrupt, a worker that does not stop within the grace is ended, and Playwright finishes its own way', async () => {
   // A stand-in runner: takes SIGINT gracefully, then waits for its one worker, which ignores everything.

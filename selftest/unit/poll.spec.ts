@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { backoffDelays, pollUntil, roundTripDelay } from '../../src/poll';
+import { backoffDelays, pollUntil, roundTripDelay } from '../../src/running/poll';
 
 /** A fake clock: sleeping advances time instantly, so the tests are exact and fast. */
 function fakeClock() {

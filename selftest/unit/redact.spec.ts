@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { curlLine, transcript, type Exchange } from '../../src/evidence';
-import { redact, redactHeaders, registerSecret } from '../../src/redact';
+import { curlLine, transcript, type Exchange } from '../../src/transport/evidence';
+import { redact, redactHeaders, registerSecret } from '../../src/credentials/redact';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzY29wZSI6Imh0dHBzOi8vd3d3In0.c2lnbmF0dXJlLWJ5dGVz';
 const OPAQUE = 'ya29.opaque-canary-token-0123456789';

@@ -1,11 +1,11 @@
-// Transient answers are retried as the official clients retry them, and never judged (src/retry.ts).
+// Transient answers are retried as the official clients retry them, and never judged (src/transport/retry.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { parseConfig } from '../../src/config';
-import { transcript } from '../../src/evidence';
-import { createOperationsClient, newCounters } from '../../src/operations-client';
-import { describeRetries, mayRetry, retryAfterMs, retryDelayMs, transientCause } from '../../src/retry';
+import { parseConfig } from '../../src/running/config';
+import { transcript } from '../../src/transport/evidence';
+import { createOperationsClient, newCounters } from '../../src/transport/rest/operations-client';
+import { describeRetries, mayRetry, retryAfterMs, retryDelayMs, transientCause } from '../../src/transport/retry';
 
 const answer = (status: number, contentType: string, json?: unknown) => ({ status, responseHeaders: { 'content-type': contentType }, json });
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { SCHEMA_NAMES, assertSchema, createAjv, formatIssues, keptValidatorsFile, loadSchema, loadValidators, validate, type SchemaName } from '../../src/schemas';
+import { SCHEMA_NAMES, assertSchema, createAjv, formatIssues, keptValidatorsFile, loadSchema, loadValidators, validate, type SchemaName } from '../../src/judging/schemas';
 
 interface Bad {
   label: string;

@@ -1,4 +1,4 @@
-// src/shared.ts: a shared scenario is computed once per run, across worker processes, and a
+// src/running/shared.ts: a shared scenario is computed once per run, across worker processes, and a
 // failure is replayed rather than retried (each retry would be a billed operation).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
-import { once, sharedDir, storable, SharedFailure } from '../../src/shared';
+import { once, sharedDir, storable, SharedFailure } from '../../src/running/shared';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { CATALOG } from '../../src/catalog';
-import { withoutInterruptCrashes } from '../../src/summary-reporter';
-import { coverageProblems, foldRequirement, STATUS_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, summarize, testStatus, type TestOutcome } from '../../src/verdict';
+import { CATALOG } from '../../src/judging/catalog';
+import { withoutInterruptCrashes } from '../../src/reporting/summary-reporter';
+import { coverageProblems, foldRequirement, STATUS_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, summarize, testStatus, type TestOutcome } from '../../src/judging/verdict';
 
 const outcome = (over: Partial<TestOutcome>): TestOutcome => ({ title: 't', file: 'f', requirementIds: ['cancel.outcome.exists'], status: 'passed', annotations: [], ...over });
 const mustReq = CATALOG.find((r) => r.id === 'cancel.outcome.exists')!;

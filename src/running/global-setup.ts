@@ -1,0 +1,170 @@
+// Runs once per run: checks the config, starts the embedded reference server when no
+// TARGET_BASE_URL is set, and finds out whether the target supports cancel.
+// Workers inherit what it writes to process.env.
+import { rmSync } from 'node:fs';
+import { request, type FullConfig } from '@playwright/test';
+import { config, loadEnvFile, presetDefaults, type Config } from './config';
+import { EMBEDDED_TARGET_VARIABLE, awaitEmbeddedTarget, startEmbeddedTarget } from './embedded-target';
+import { openLedger } from './ledger';
+import { createOperationsClient, newCounters } from '../transport/rest/operations-client';
+import { createScenarios } from './scenarios';
+import { clearShared } from './shared';
+import { sweepLedger } from './teardown';
+import { isFilteredRun } from '../judging/verdict';
+import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from '../transport/tls';
+import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, TOKEN_WARNINGS_VARIABLE, tokenSeed, tokenSourceNames, tokenWarnings, type Tokens } from '../credentials/tokens';
+
+export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
+
+export default async function globalSetup(playwright: FullConfig): Promise<() => Promise<void>> {
+  loadEnvFile();
+  // TARGET_PRESET fills in what is unset, so workers and the summary see the same values.
+  Object.assign(process.env, presetDefaults(process.env));
+  // Stale results would show up as retries in the report.
+  rmSync(ALLURE_RESULTS_DIR(), { recursive: true, force: true });
+  // Shared scenario results of an earlier run must not be judged again.
+  clearShared();
+  // Every operation the run creates goes into the ledger; the teardown below cancels what is left.
+  openLedger(process.env.REPORTS_DIR ?? 'reports');
+  let stop = async () => {};
+  if (!process.env.TARGET_BASE_URL?.trim()) {
+    // npm run conformance hosts it (src/running/embedded-target.ts); a bare playwright test starts its own.
+    const published = process.env[EMBEDDED_TARGET_VARIABLE];
+    if (published) Object.assign(process.env, await awaitEmbeddedTarget(published));
+    else {
+      const target = await startEmbeddedTarget(process.env);
+      Object.assign(process.env, target.variables);
+      stop = () => target.close();
+    }
+  }
+  const cfg = config();
+  // Which source serves each scope set: the summary's `tokenSources`.
+  process.env.CONFORMANCE_TOKEN_SOURCES = JSON.stringify(tokenSourceNames(cfg));
+  // Runs after the tests, interrupted or not, and before the embedded server stops.
+  let early: Promise<void> = Promise.resolve();
+  let stopping = false;
+  const teardown = async () => {
+    // A full run has consumed every early scenario by now; an interrupted one stops between them.
+    stopping = true;
+    await Promise.race([early, new Promise((r) => setTimeout(r, EARLY_STOP_WAIT_MS).unref())]);
+    await sweepLedger({ cfg });
+    await stop();
+  };
+  // A TLS problem would fail every test alike: one message naming the fix, before any test (README "TLS").
+  const tlsWarning = await checkTargetTls(cfg.baseUrl!, cfg.transport, cfg.requestTimeoutMs).catch(async (error: Error) => {
+    await teardown();
+    throw withoutStack(error);
+  });
+  delete process.env[TLS_WARNING_VARIABLE];
+  if (tlsWarning) {
+    console.warn(`lro-cancel-conformance: WARNING: ${tlsWarning}`);
+    process.env[TLS_WARNING_VARIABLE] = tlsWarning;
+  }
+  const found: Probe = cfg.cancelSupport === 'auto'
+    ? await probeCancelSupport(!isFilteredRun(playwright), () => stopping).catch(async (error: Error) => {
+      await teardown();
+      throw withoutStack(error);
+    })
+    : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
+  process.env.CONFORMANCE_CANCEL_SUPPORT = found.support;
+  process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE = found.source;
+  // The workers start from the tokens the probe minted, instead of minting their own.
+  process.env[TOKEN_SEED_VARIABLE] = tokenSeed();
+  process.env[TOKEN_WARNINGS_VARIABLE] = tokenWarnings();
+  early = found.early ?? early;
+  return teardown;
+}
+
+/** The message already says what to fix; a stack trace of the suite would only bury it. */
+function withoutStack(error: Error): Error {
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
+/** How long the teardown of an interrupted run waits for the early scenario under way. */
+const EARLY_STOP_WAIT_MS = 5_000;
+
+interface Probe {
+  readonly support: 'supported' | 'unimplemented';
+  readonly source: string;
+  /** The rest of a full run's shared work, under way while the workers start. */
+  readonly early?: Promise<void>;
+}
+
+/**
+ * The first cancel of the run, on the operation the outcome tests will examine: 501 (or a bare
+ * rpc code 12) means the target does not implement cancel. The uncancelled control operation is
+ * created first, so it is the cancelled one's true sibling (src/running/scenarios.ts).
+ * In a full run on a target that cancels, the probe goes on, after the workers were let go, with
+ * the scenarios every run of the whole catalog needs (see earlyScenarios).
+ */
+async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Promise<Probe> {
+  const cfg = config();
+  const tokens = createTokens(cfg);
+  const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
+  // A configured source that fails (a broken token command) would fail every test alike: say it once.
+  if (auth && !isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
+  if (auth && !isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
+  const credential = auth && isAvailable(auth) ? auth : undefined;
+  const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
+  const counters = newCounters();
+  const publishCounters = () => {
+    process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);
+    process.env.CONFORMANCE_PROBE_OPERATIONS = String(counters.operationsCreated);
+    process.env.CONFORMANCE_PROBE_RETRIES = JSON.stringify(counters.retries);
+  };
+  let early: Promise<void> | undefined;
+  try {
+    const api = createOperationsClient(context, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', record: (_t, run) => run(), counters });
+    const scenarios = createScenarios({ api, cfg, tokens, credential });
+    // Only the cancel subject is the probe's own need: the others are started early when the budget allows.
+    const spareBudget = (error: Error) => { if (error.name !== 'BudgetExceeded') throw error; };
+    await scenarios.refusalTarget(1).catch(spareBudget);
+    const { cancel } = await scenarios.cancelSubject();
+    const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
+    const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
+    const support = unimplemented ? 'unimplemented' : 'supported';
+    const source = `probe: POST …:cancel answered ${cancel.status}`;
+    // A filtered run may not need them: they are only started early in a full run.
+    if (unimplemented || !fullRun) return { support, source };
+    await Promise.all([scenarios.finishedSubject().catch(spareBudget), seedScopeTokens(cfg, tokens)]);
+    early = earlyScenarios(scenarios, cfg, stopping).finally(async () => {
+      publishCounters();
+      await context.dispose();
+    });
+    return { support, source, early };
+  } finally {
+    publishCounters();
+    if (!early) await context.dispose();
+  }
+}
+
+/** The scope tests' tokens, minted here so that they are in the workers' seed. */
+async function seedScopeTokens(cfg: Config, tokens: Tokens): Promise<void> {
+  if (cfg.authMode === 'none' || cfg.scopeChecksNotApplicable) return;
+  await Promise.all([tokens.translation(), tokens.platform(), tokens.insufficient()]);
+}
+
+/**
+ * Every test of the catalog asks for these on a target that cancels; computed here, they are
+ * ready (src/running/shared.ts) by the time a worker has started. A test that comes first computes the
+ * scenario itself, and this one then reads it. A failure is stored with the scenario, and the
+ * tests that need it report it. The calls whose late effects tests/watched.spec.ts looks for come
+ * first, so that their quiet period runs beside the tests: the observed cancellation (before any
+ * call names the control, which only-named reads), the refusals; the finished operation is waited
+ * for beside them.
+ */
+async function earlyScenarios(scenarios: ReturnType<typeof createScenarios>, cfg: Config, stopping: () => boolean): Promise<void> {
+  const queue = [
+    scenarios.observedCancellation, scenarios.refusalRound,
+    ...(cfg.authMode === 'none' ? [] : [() => scenarios.refusedCancels(true), scenarios.authRefusals]), scenarios.nameErrors,
+  ];
+  await Promise.all([runInOrder(queue, stopping), stopping() ? undefined : scenarios.finishedCancel().catch(() => undefined)]);
+}
+
+async function runInOrder(queue: readonly (() => Promise<unknown>)[], stopping: () => boolean): Promise<void> {
+  for (const scenario of queue) {
+    if (stopping()) return;
+    await scenario().catch(() => undefined);
+  }
+}

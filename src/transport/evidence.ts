@@ -1,0 +1,101 @@
+// Evidence of one HTTP exchange: a readable, redacted transcript with a curl line.
+import { redact, redactHeaders } from '../credentials/redact';
+
+export interface Exchange {
+  readonly method: string;
+  readonly url: string;
+  /** Who the request claimed to be, e.g. "cloud-translation only (client-credentials)"; never the token. */
+  readonly authLabel: string;
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  readonly requestBody: string | undefined;
+  readonly status: number;
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  readonly responseText: string;
+  /** Parsed body when it is JSON; undefined otherwise. */
+  readonly json: unknown;
+  readonly durationMs: number;
+  /** Set when no HTTP answer came (status 0) to a request that had to be answered. */
+  readonly transportError?: string;
+  /** The transient answers before this one (src/transport/retry.ts), oldest first; this exchange is the last attempt. */
+  readonly earlierAttempts?: readonly EarlierAttempt[];
+  /** Set when retries ran out and this answer is itself transient: nothing here may be judged. */
+  readonly retriesExhausted?: string;
+}
+
+/** One transient answer that was retried: what came back, and the pause before the next attempt. */
+export interface EarlierAttempt {
+  readonly attempt: number;
+  readonly cause: string;
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+  readonly durationMs: number;
+  readonly pauseMs: number;
+}
+
+const attemptLines = (ex: Exchange) =>
+  (ex.earlierAttempts ?? []).map((a) =>
+    `# attempt ${a.attempt}: ${a.status === 0 ? 'no HTTP answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** A curl command that replays the request; the token stays in $ACCESS_TOKEN. */
+export function curlLine(ex: Pick<Exchange, 'method' | 'url' | 'requestHeaders' | 'requestBody'>): string {
+  const parts = ['curl', '-sS', '-i', '-X', ex.method, shellQuote(ex.url)];
+  for (const [name, value] of Object.entries(ex.requestHeaders)) {
+    if (name.toLowerCase() === 'authorization') {
+      const scheme = value.split(/\s+/)[0] ?? 'Bearer';
+      parts.push('-H', `"Authorization: ${scheme} $ACCESS_TOKEN"`);
+    } else {
+      parts.push('-H', shellQuote(`${name}: ${redact(value)}`));
+    }
+  }
+  if (ex.requestBody !== undefined) parts.push('--data-raw', shellQuote(redact(ex.requestBody)));
+  return parts.join(' ');
+}
+
+const headerLines = (headers: Readonly<Record<string, string>>) =>
+  Object.entries(redactHeaders(headers)).map(([k, v]) => `${k}: ${v}`).join('\n');
+
+const MAX_BODY = 16_384;
+const clip = (body: string) => (body.length > MAX_BODY ? `${body.slice(0, MAX_BODY)}\n… (${body.length - MAX_BODY} more characters)` : body);
+
+export function transcript(ex: Exchange): string {
+  return redact(
+    [
+      `${ex.method} ${ex.url}`,
+      `# credentials: ${ex.authLabel}`,
+      headerLines(ex.requestHeaders),
+      '',
+      ex.requestBody === undefined ? '(no body)' : ex.requestBody === '' ? '(zero-length body)' : clip(ex.requestBody),
+      '',
+      ...attemptLines(ex),
+      ...(ex.earlierAttempts?.length ? [`# attempt ${ex.earlierAttempts.length + 1}${ex.retriesExhausted ? ` (the last: retries ran out on ${ex.retriesExhausted})` : ' (judged)'}:`] : []),
+      ex.transportError ? `NO HTTP ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `HTTP ${ex.status}  (${ex.durationMs} ms)`,
+      headerLines(ex.responseHeaders),
+      '',
+      ex.responseText === '' ? '(zero-length body)' : clip(ex.responseText),
+      '',
+      '# reproduce (export ACCESS_TOKEN first):',
+      curlLine(ex),
+    ].join('\n'),
+  );
+}
+
+const clipText = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/**
+ * What the server did, for failure reasons ("the target …"): `answered HTTP 403 PERMISSION_DENIED "Request had …"`,
+ * `answered HTTP 200 {}`, `answered HTTP 404 text/html; charset=UTF-8 "<!DOCTYPE html>…"`, `gave no HTTP answer (socket hang up)`.
+ */
+export function said(ex: Exchange): string {
+  if (ex.transportError) return `gave no HTTP answer (${ex.transportError})`;
+  const type = ex.responseHeaders['content-type'];
+  const error = (ex.json as { error?: { status?: unknown; message?: unknown } } | undefined)?.error;
+  let body: string;
+  if (ex.responseText.trim() === '') body = 'with an empty body';
+  else if (typeof error?.status === 'string') body = `${error.status}${typeof error.message === 'string' ? ` ${JSON.stringify(clipText(error.message, 100))}` : ''}`;
+  else if (ex.json !== undefined && /json/i.test(type ?? '')) body = clipText(JSON.stringify(ex.json), 160);
+  else body = `${type ?? '(no content type)'} ${JSON.stringify(clipText(ex.responseText.trim(), 60))}`;
+  return redact(`answered HTTP ${ex.status} ${body}`);
+}
