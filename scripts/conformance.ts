@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 // options only: the server itself (fastify, the issuer) would cost every run its start-up time here.
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/options';
-import { ConfigError, loadEnvFile, parseConfig, presetDefaults } from '../src/running/config';
+import { ConfigError, isEmbeddedTarget, loadEnvFile, parseConfig, presetDefaults } from '../src/running/config';
 import { EMBEDDED_TARGET_VARIABLE, hostEmbeddedTarget } from '../src/running/embedded-target';
 import { requireCredentials } from '../src/credentials/credentials-check';
 import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/judging/gate-files';
@@ -56,7 +56,7 @@ export async function main({ args, release, startedWith, first, startPlaywright 
     requireCredentials(cfg);
     // Playwright trusts Node's default store only: TARGET_CA_FILE joins it through NODE_EXTRA_CA_CERTS (README "TLS").
     Object.assign(process.env, trustEnvironment(cfg.transport, process.env));
-    embedded = !(process.env.TARGET_BASE_URL?.trim() || presetDefaults(process.env).TARGET_BASE_URL);
+    embedded = isEmbeddedTarget({ ...presetDefaults(process.env), ...process.env });
     if (embedded) optionsFromEnv(process.env);
     gateInputs = gateInputsFromEnv(process.env);
   } catch (error) {

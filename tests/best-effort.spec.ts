@@ -11,10 +11,11 @@ import { check, covers, evidence, is2xx, notApplicable, test, unverified } from 
 
 test.describe('best-effort cancellation', () => {
   test('an operation that completes despite a cancel reports a well-formed result', covers('cancel.outcome.completed-anyway'),
-    async ({ api, cfg, scenarios, createOperation }) => {
-      // A quick operation is the one most likely to beat its cancel.
-      const name = await createOperation('quick');
-      const cancel = await api.cancel(name);
+    async ({ api, cfg, door, scenarios }) => {
+      // A quick operation is the one most likely to beat its cancel; every door cancels it at once, each judged on its own reply.
+      const { name, create, cancels } = await scenarios.sharedCancel('quick-race', 'quick');
+      const cancel = cancels[door]!;
+      await evidence('the quick operation, and its cancel', [create, cancel]);
       let final: Operation;
       if (is2xx(cancel)) {
         const settled = await settle(api, name, cfg.settleTimeoutMs);

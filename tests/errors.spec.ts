@@ -1,6 +1,7 @@
 // The error model (AIP-193) on every error the method itself returned in this run: auth
 // refusals, bad bodies, unknown and malformed names. A front end's route miss (a 404/405 page
 // for a path no method serves) is not the method's error, and may be HTML.
+import { answerWord } from '../src/judging/codes';
 import type { Config } from '../src/running/config';
 import { errorInfosOf, errorModelProblems } from '../src/judging/error-model';
 import { detailsProblems, routeMiss } from '../src/judging/judge';
@@ -21,7 +22,7 @@ async function methodErrors(scenarios: Scenarios, cfg: Config): Promise<{ errors
   const authCalls = auth ? [{ label: 'no credentials', exchange: auth.none }, ...auth.invalid, ...auth.insufficient] : [];
   const all: Provoked[] = [
     ...authCalls.map((c) => ({ ...c, auth: true })),
-    ...[...bodies.unknownField.cases, ...bodies.malformedJson.cases, names.unknown].map((c) => ({ ...c, auth: false })),
+    ...[...(bodies.unknownField?.cases ?? []), ...(bodies.malformedJson?.cases ?? []), names.unknown].map((c) => ({ ...c, auth: false })),
   ];
   const malformed = names.malformed.filter((m) => m.exchange.status >= 400);
   return {
@@ -40,7 +41,7 @@ test.describe('error replies', () => {
     await check('the run provoked method errors to judge', errors.length > 0, 'no call of this run was answered with an error');
     for (const { label, exchange } of errors) {
       const problems = errorModelProblems(exchange, cfg);
-      await check(`${label} (HTTP ${exchange.status}) is a Status envelope`, problems.length === 0, problems.join('; '), exchange);
+      await check(`${label} (${answerWord(exchange)}) is ${exchange.grpc ? 'a status whose details hold the same google.rpc.Status' : 'a Status envelope'}`, problems.length === 0, problems.join('; '), exchange);
     }
   });
 
@@ -55,7 +56,7 @@ test.describe('error replies', () => {
     for (const { label, exchange, auth } of errors) {
       const infos = errorInfosOf(exchange);
       if (auth && (exchange.status === 401 || exchange.status === 403)) {
-        await check(`${label} (HTTP ${exchange.status}) carries an ErrorInfo`, infos.length > 0, 'its details hold no google.rpc.ErrorInfo', exchange);
+        await check(`${label} (${answerWord(exchange)}) carries an ErrorInfo`, infos.length > 0, 'its details hold no google.rpc.ErrorInfo', exchange);
       }
       const badDetails = detailsProblems(exchange);
       await check(`${label}: every detail is a typed google.protobuf.Any`, badDetails.length === 0, badDetails.join('; '), exchange);

@@ -1,13 +1,14 @@
 // All plumbing of the conformance specs: config, tokens, the recorded operations client, the
 // shared scenarios (src/running/scenarios.ts), evidence, and how a test says what it could not judge.
-import { test as base, expect, type APIRequestContext } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/judging/catalog';
+import { notOnDoor } from '../src/judging/doors';
 import { config, type Config } from '../src/running/config';
 import { said, transcript, type Exchange } from '../src/transport/evidence';
-import { createOperationsClient, newCounters, type Counters, type OperationsClient, type Recorder } from '../src/transport/rest/operations-client';
-import { createScenarios, is2xx, type Scenarios } from '../src/running/scenarios';
-import { targetContextOptions } from '../src/transport/tls';
+import { newCounters, operationsClient, type Counters, type Door, type DoorName, type OperationsClient, type Recorder } from '../src/transport/operations-client';
+import { openDoors } from '../src/transport/open-doors';
+import { cancelSupportVariable, createScenarios, is2xx, type Scenarios } from '../src/running/scenarios';
 import { createTokens, isAvailable, type Credential, type Tokens } from '../src/credentials/tokens';
 import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/judging/verdict';
 
@@ -56,6 +57,11 @@ export function notApplicable(reason: string): never {
 }
 export function notRun(reason: string): never {
   return declare('not-run', reason);
+}
+
+/** A part of a shared scenario that only the REST door makes; its tests are not applicable on another door. */
+export function restOnly<T>(part: T | undefined, what: string): T {
+  return part ?? notApplicable(`${what} are made on the REST door only: they have no gRPC counterpart (src/judging/doors.ts)`);
 }
 
 /** The requirement passes (if nothing else fails) for what was checked; the reason names the unchecked part. */
@@ -123,9 +129,14 @@ const AUTH_REQUIREMENT = /^cancel\.auth\./;
 const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']);
 
 type WorkerFixtures = {
+  /** The door this project judges (playwright.config.ts makes one project per door of TRANSPORTS). */
+  door: DoorName;
   cfg: Config;
-  /** One API context per worker: keep-alive (and TLS) connections outlive a test, and no test pays for a context of its own. */
-  target: APIRequestContext;
+  /**
+   * Every configured door, opened once per worker: keep-alive (and TLS) connections outlive a test,
+   * and no test pays for a connection of its own. Scenarios that cross doors use the other one.
+   */
+  doors: ReadonlyMap<DoorName, Door>;
   tokens: Tokens;
   cancelSupport: 'supported' | 'unimplemented';
 };
@@ -153,26 +164,32 @@ const NO_BROWSER_PLUMBING = {
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   ...NO_BROWSER_PLUMBING,
+  door: ['rest', { option: true, scope: 'worker' }],
   cfg: [async ({}, use) => use(config()), { scope: 'worker', box: 'self' }],
   tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker', box: 'self' }],
-  target: [async ({ playwright, cfg }, use) => {
-    const context = await playwright.request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
-    await use(context);
-    await context.dispose();
+  doors: [async ({ playwright, cfg }, use) => {
+    const opened = await openDoors(cfg, playwright.request);
+    await use(opened.doors);
+    await opened.close();
   }, { scope: 'worker', box: 'self' }],
   cancelSupport: [
-    async ({}, use) => use(process.env.CONFORMANCE_CANCEL_SUPPORT === 'unimplemented' ? 'unimplemented' : 'supported'),
+    async ({ door }, use) => use(process.env[cancelSupportVariable(door)] === 'unimplemented' ? 'unimplemented' : 'supported'),
     { scope: 'worker', box: 'self' },
   ],
 
   // Skips, with the reason, requirements that do not apply to this target, before any request.
   requirementGate: [
-    async ({ cfg, cancelSupport }, use, info) => {
+    async ({ cfg, door, cancelSupport }, use, info) => {
+      // The same test runs once per door: the door tells the two results apart in the report.
+      await allure.parameter('door', door);
+      await allure.label('door', door);
       for (const id of info.tags.map((t) => t.slice(1))) {
         const req = requirement(id);
         await allure.link(req.link, `${req.id} source`);
+        const elsewhere = notOnDoor(id, door, cfg.doors);
+        if (elsewhere) declare('not-applicable', `on the ${door === 'grpc' ? 'gRPC' : 'REST'} door: ${elsewhere}`);
         if (req.conditional && req.conditional !== cancelSupport) {
-          declare('not-applicable', `the target's cancel is ${cancelSupport} (${process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE ?? 'assumed'}); this applies only when it is ${req.conditional}`);
+          declare('not-applicable', `the target's cancel is ${cancelSupport} (${process.env[`${cancelSupportVariable(door)}_SOURCE`] ?? 'assumed'}); this applies only when it is ${req.conditional}`);
         }
         if (cfg.authMode === 'none' && AUTH_REQUIREMENT.test(id)) {
           declare('not-applicable', 'declared by AUTH_MODE=none: the target authenticates nobody, so there is no credential to accept or refuse');
@@ -202,20 +219,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(isAvailable(everyday) ? everyday : notRun(everyday.unavailable));
   }, { box: 'self' }],
 
-  api: [async ({ target, cfg, credential, counters }, use) => {
+  api: [async ({ doors, door, cfg, credential, counters }, use) => {
     const record: Recorder = (title, run) =>
       base.step(title, async () => {
         const exchange = await guarded(run);
         await attach(title, exchange);
         return exchange;
       });
-    await use(guardedAll(createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record })));
+    await use(guardedAll(operationsClient(doors.get(door)!, cfg, { defaultAuth: credential ?? 'none', counters, record })));
   }, { box: 'self' }],
 
   // Shared work is counted by the test that happens to do it; every consumer attaches its evidence.
-  scenarios: [async ({ target, cfg, tokens, credential, counters }, use) => {
-    const quiet = createOperationsClient(target, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
-    const scenarios = createScenarios({ api: quiet, cfg, tokens, credential });
+  scenarios: [async ({ doors, door, cfg, tokens, credential, counters }, use) => {
+    const quiet = (d: Door) => operationsClient(d, cfg, { defaultAuth: credential ?? 'none', counters, record: (_t, run) => run() });
+    const others = [...doors.values()].filter((d) => d.name !== door).map(quiet);
+    const scenarios = createScenarios({ api: quiet(doors.get(door)!), others, cfg, tokens, credential });
     await use(guardedAll(scenarios));
   }, { box: 'self' }],
 

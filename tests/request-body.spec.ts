@@ -4,7 +4,7 @@
 import { rpcStatusOf } from '../src/judging/error-model';
 import { said } from '../src/transport/evidence';
 import { cancellationShown } from '../src/judging/judge';
-import { check, checkReply, covers, evidence, is2xx, test } from './fixtures';
+import { check, checkReply, covers, evidence, is2xx, restOnly, test } from './fixtures';
 
 test.describe('cancel request body', () => {
   test('a {} JSON body, as the Node client sends it, is accepted', covers('cancel.request.empty-object'), async ({ scenarios }) => {
@@ -24,7 +24,7 @@ test.describe('cancel request body', () => {
     ['cancel.request.malformed-json', 'malformedJson', 'malformed JSON or a non-object root'],
   ] as const) {
     test(`${what} gets 400 INVALID_ARGUMENT and leaves the operation untouched`, covers(id), async ({ cfg, scenarios }) => {
-      const { before, cases, after } = (await scenarios.refusalRound())[group];
+      const { before, cases, after } = restOnly((await scenarios.refusalRound())[group], `cancels with ${what}`);
       await evidence(`cancels with ${what}, and the operation before and after`, [before, ...cases.map((c) => c.exchange), after]);
       for (const { label, exchange } of cases) {
         await checkReply(`${label} gets HTTP 400`, exchange, (ex) => ex.status === 400);
@@ -35,7 +35,7 @@ test.describe('cancel request body', () => {
   }
 
   test('GET, PUT and DELETE on :cancel are refused with 404 or 405 and do not cancel', covers('cancel.request.wrong-method'), async ({ scenarios }) => {
-    const { before, calls } = (await scenarios.refusalRound()).wrongMethod;
+    const { before, calls } = restOnly((await scenarios.refusalRound()).wrongMethod, 'GET, PUT and DELETE on :cancel');
     await evidence('GET, PUT and DELETE on :cancel, and the operation before and after each', [before, ...calls.flatMap((c) => [c.reply, c.after])]);
     for (const { method, reply, after } of calls) {
       // A route miss may be HTML (Google's front end): only the status counts here.

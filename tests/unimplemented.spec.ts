@@ -1,5 +1,6 @@
 // The fallback — "If the server doesn't support this method, it returns google.rpc.Code.UNIMPLEMENTED."
 // Applies only to targets without cancel (found by the probe, or CANCEL_SUPPORT=unimplemented).
+import { statusWord } from '../src/judging/codes';
 import { rpcStatusOf } from '../src/judging/error-model';
 import { cancellationShown } from '../src/judging/judge';
 import { check, checkReply, covers, evidence, test } from './fixtures';
@@ -8,7 +9,7 @@ test.describe('cancel on a target that does not implement it', () => {
   test('cancel answers HTTP 501 with status UNIMPLEMENTED', covers('cancel.unimplemented.status'), async ({ cfg, scenarios }) => {
     const { cancel } = await scenarios.cancelSubject();
     await evidence('the cancel of a running operation', [cancel]);
-    await checkReply('the cancel answers HTTP 501', cancel, (ex) => ex.status === 501);
+    await checkReply(`the cancel answers ${statusWord(cancel, 501)}`, cancel, (ex) => ex.status === 501);
     await checkReply('the reply says UNIMPLEMENTED', cancel, (ex) => rpcStatusOf(ex, cfg) === 'UNIMPLEMENTED');
   });
 

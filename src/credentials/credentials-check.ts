@@ -12,11 +12,11 @@ export const TOKEN_VARIABLES = [
 
 /** Throws a ConfigError when a real target is set, auth is on, and nothing can supply the everyday token. */
 export function requireCredentials(cfg: Config): void {
-  if (cfg.baseUrl === undefined || cfg.authMode === 'none') return;
+  if ((cfg.baseUrl === undefined && cfg.grpc === undefined) || cfg.authMode === 'none') return;
   if (tokenSourceNames(cfg).everyday !== 'none') return;
   throw new ConfigError(
-    'TARGET_BASE_URL',
-    `is ${cfg.baseUrl} but no variable supplies a token, so no requirement could be checked`,
+    cfg.baseUrl ? 'TARGET_BASE_URL' : 'TARGET_GRPC_ADDRESS',
+    `is ${cfg.baseUrl ?? cfg.grpc!.address} but no variable supplies a token, so no requirement could be checked`,
     `Set one of: ${TOKEN_VARIABLES.join('; ')}. ` +
       'A target whose tokens carry no OAuth scopes (GDC identity tokens) also needs SCOPE_CHECKS=not-applicable with SCOPE_CHECKS_REASON; ' +
       'a target that authenticates nobody (a local emulator) needs AUTH_MODE=none instead of a token.',

@@ -27,6 +27,7 @@ const AIP_193 = 'https://google.aip.dev/193';
 const AIP_211 = 'https://google.aip.dev/211';
 const RFC_6750 = 'https://www.rfc-editor.org/rfc/rfc6750#section-3';
 const PROTO3_JSON = 'https://protobuf.dev/programming-guides/json/';
+const GDC_API_OVERVIEW = 'https://cloud.google.com/distributed-cloud/hosted/docs/latest/gdch/apis/vertex-ai-api-overview';
 
 // Sentences of the cancel page (verbatim).
 const BEST_EFFORT = 'Starts asynchronous cancellation on a long-running operation. The server makes a best effort to cancel the operation, but success is not guaranteed.';
@@ -113,6 +114,8 @@ export const CATALOG: readonly Requirement[] = [
     derived('From the path parameter "The name of the operation resource to be cancelled.": a cancel names one operation, so no other operation of the caller may show its effect.'), GDC_CANCEL, 'supported'),
   r('cancel.security.cross-parent', 'MUST', 'Security', "An operation's ID under another project or location never reaches it: 403 or 404, and the operation is untouched",
     derived('Not in the cancel page: the tenant isolation a multi-tenant GDC zone promises; AIP-211 makes authorization follow the resource name, so a name under another parent is another resource.'), AIP_211),
+  r('cancel.transport.parity', 'MUST', 'Transport parity', 'Both doors serve one API: names cross, a cancel through one reads the same through the other, a refusal gets the mapped code on both',
+    derived('From GDC\'s API overview: "You can access the pre-trained APIs using gRPC or one of the provided client libraries. The client libraries are built on gRPC. Alternatively, you access some pre-trained APIs using REST." The REST method is the HTTP transcoding of the one RPC, google.longrunning.Operations/CancelOperation, and google/rpc/code.proto maps each code to its HTTP status.'), GDC_API_OVERVIEW),
   r('errors.envelope', 'MUST', 'Error model', "Every error the method returns is JSON in the Status model with an HTTP status matching its code",
     derived("From AIP-193's HTTP/JSON form {\"error\": {\"code\": <HTTP status>, \"message\", \"status\", \"details\"}} and google/rpc/code.proto's HTTP mapping. A front end's route miss (wrong verb, unknown path) is not the method's error and may be HTML."), AIP_193),
   r('errors.error-info', 'SHOULD', 'Error model', 'Auth refusals carry a google.rpc.ErrorInfo with a reason; other errors carry well-formed details where they carry any',

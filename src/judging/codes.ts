@@ -39,3 +39,18 @@ export const codeByNumber = (number: number): RpcCode | undefined => BY_NUMBER.g
 export function httpStatusForCode(code: string | number): number | undefined {
   return (typeof code === 'number' ? BY_NUMBER.get(code) : BY_NAME.get(code))?.http;
 }
+
+/** The code a front end means by an HTTP status (the first of code.proto's mapping to it). */
+const CANONICAL_FOR_HTTP = new Map<number, RpcCode>([...RPC_CODES].reverse().map((c) => [c.http, c]));
+CANONICAL_FOR_HTTP.set(400, BY_NAME.get('INVALID_ARGUMENT')!);
+CANONICAL_FOR_HTTP.set(500, BY_NAME.get('INTERNAL')!);
+
+/** How a door names an expected status: "HTTP 401" on REST, "UNAUTHENTICATED (16)" on gRPC. */
+export function statusWord(ex: { readonly grpc?: unknown }, http: number): string {
+  const code = CANONICAL_FOR_HTTP.get(http);
+  return ex.grpc && code ? `${code.name} (${code.number})` : `HTTP ${http}`;
+}
+
+/** How a door names the status an answer had: "HTTP 404" or "NOT_FOUND (5)". */
+export const answerWord = (ex: { readonly status: number; readonly grpc?: { readonly code?: number; readonly codeName?: string } }) =>
+  ex.grpc?.codeName ? `${ex.grpc.codeName} (${ex.grpc.code})` : `HTTP ${ex.status}`;

@@ -20,8 +20,17 @@ const bareOf = (ex: Exchange): { code?: unknown; details?: unknown } | undefined
   return json && typeof json === 'object' && json.error === undefined && typeof json.code === 'number' ? json : undefined;
 };
 
+/** Over gRPC: the status's details (grpc-status-details-bin) must hold a google.rpc.Status with the same code. */
+function grpcStatusProblems(g: NonNullable<Exchange['grpc']>): string[] {
+  const d = g.statusDetails;
+  if (!d) return [`the ${g.codeName} (${g.code}) status has no grpc-status-details-bin trailer, so no google.rpc.Status with its code`];
+  if ('unreadable' in d) return [`grpc-status-details-bin is not a google.rpc.Status: ${d.unreadable}`];
+  return d.code === g.code ? [] : [`the google.rpc.Status in grpc-status-details-bin has code ${d.code}, but the gRPC status is ${g.codeName} (${g.code})`];
+}
+
 /** Why this error reply breaks the error model; empty when it conforms. */
 export function errorModelProblems(ex: Exchange, { allowBareStatus }: { allowBareStatus: boolean }): string[] {
+  if (ex.grpc) return grpcStatusProblems(ex.grpc);
   if (!isJsonContentType(ex)) return [`HTTP ${ex.status} answered with content-type "${ex.responseHeaders['content-type'] ?? '(none)'}", not JSON`];
   if (ex.json === undefined) return [`HTTP ${ex.status} body is not JSON: ${JSON.stringify(ex.responseText.slice(0, 120))}`];
   const bare = allowBareStatus ? bareOf(ex) : undefined;

@@ -48,7 +48,8 @@ export const routeAbsent = (ex: Exchange, cfg: Pick<Config, 'allowBareStatus'>) 
  * end found no route. It is not the method's error, so errors.envelope does not judge it.
  */
 export const routeMiss = (ex: Exchange, cfg: Pick<Config, 'allowBareStatus'>) =>
-  (ex.status === 404 || ex.status === 405) && errorModelProblems(ex, cfg).length > 0;
+  // gRPC has no routes to miss: an unknown method is UNIMPLEMENTED, and NOT_FOUND is the method's own answer.
+  !ex.grpc && (ex.status === 404 || ex.status === 405) && errorModelProblems(ex, cfg).length > 0;
 
 /** Why the details of an error reply are not well formed (each must be a typed Any); empty when they are. */
 export function detailsProblems(ex: Exchange): string[] {

@@ -19,6 +19,8 @@ export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operation
 
 export interface TestOutcome {
   readonly title: string;
+  /** The door (Playwright project) it ran on; absent in a run of one door's tests from before there were two. */
+  readonly door?: string;
   readonly file: string;
   readonly requirementIds: readonly string[];
   /** Playwright's final status of the test. */
@@ -38,8 +40,19 @@ export interface RequirementResult {
   readonly reason: string;
   /** Passed, but only part of it was exercised (the reason says which part was not). */
   readonly partial?: true;
-  readonly tests: readonly { title: string; file: string; status: RequirementStatus; reason: string; partial?: true }[];
+  /** In a run of several doors: each door's own fold (the row's status is the worst of them). */
+  readonly doors?: Readonly<Record<string, DoorResult>>;
+  readonly tests: readonly { title: string; file: string; door?: string; status: RequirementStatus; reason: string; partial?: true }[];
 }
+
+export interface DoorResult {
+  readonly status: RequirementStatus;
+  readonly reason: string;
+  readonly partial?: true;
+}
+
+/** How the summary and the console name a door. */
+export const DOOR_LABEL: Readonly<Record<string, string>> = { rest: 'REST', grpc: 'gRPC' };
 
 const SEVERITY: Record<RequirementStatus, number> = { failed: 4, 'not-run': 3, unverified: 2, passed: 1, 'not-applicable': 0 };
 
@@ -69,7 +82,7 @@ export function testStatus(t: TestOutcome): { status: RequirementStatus; reason:
 const firstLine = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim())?.trim().replace(/^Error: /, '').slice(0, 300) ?? s;
 
 export function foldRequirement(req: Requirement, tests: readonly TestOutcome[]): RequirementResult {
-  const judged = tests.map((t) => ({ title: t.title, file: t.file, ...testStatus(t) }));
+  const judged = tests.map((t) => ({ title: t.title, file: t.file, ...(t.door ? { door: t.door } : {}), ...testStatus(t) }));
   if (judged.length === 0) {
     return { id: req.id, level: req.level, title: req.title, link: req.link, status: 'not-run', reason: 'no test for it ran', tests: [] };
   }
@@ -102,8 +115,23 @@ export function coverageProblems(tests: readonly Pick<TestOutcome, 'title' | 're
 
 export const requirementIdsOfTags = (tags: readonly string[]) => tags.filter((t) => t.startsWith('@')).map((t) => t.slice(1));
 
+/** The row of a run of several doors: each door folded alone, the row the worst of them, its reason naming the door. */
+function foldPerDoor(req: Requirement, tests: readonly TestOutcome[], doors: readonly string[]): RequirementResult {
+  const all = foldRequirement(req, tests);
+  if (doors.length < 2) return all;
+  const perDoor = Object.fromEntries(doors.map((door) => {
+    const r = foldRequirement(req, tests.filter((t) => t.door === door));
+    return [door, { status: r.status, reason: r.reason, ...(r.partial ? { partial: true as const } : {}) }];
+  }));
+  const rank = (d: DoorResult) => SEVERITY[d.status] * 2 + (d.partial ? 1 : 0);
+  const [worstDoor, worst] = Object.entries(perDoor).reduce((a, b) => (rank(b[1]) > rank(a[1]) ? b : a));
+  const reason = worst.reason ? `${DOOR_LABEL[worstDoor] ?? worstDoor}: ${worst.reason}` : '';
+  return { ...all, status: worst.status, reason, ...(worst.partial ? { partial: true as const } : {}), doors: perDoor };
+}
+
 export function summarize(tests: readonly TestOutcome[], suiteErrors: readonly string[]) {
-  const requirements = CATALOG.map((req) => foldRequirement(req, tests.filter((t) => t.requirementIds.includes(req.id))));
+  const doors = [...new Set(tests.map((t) => t.door).filter((d): d is string => !!d))];
+  const requirements = CATALOG.map((req) => foldPerDoor(req, tests.filter((t) => t.requirementIds.includes(req.id)), doors));
   const verdict = verdictOf(requirements, suiteErrors);
   const warnings = requirements.filter((r) => r.level === 'SHOULD' && (r.status === 'failed' || r.status === 'not-run' || r.status === 'unverified'))
     .map((r) => `${r.id} (SHOULD) ${r.status}: ${r.reason}`);

@@ -4,6 +4,7 @@
 // Colour only where Node says the stream takes it (TTY, NO_COLOR, FORCE_COLOR).
 import { styleText } from 'node:util';
 import { describeRetries } from '../transport/retry';
+import { DOOR_LABEL } from '../judging/verdict';
 import wrapAnsi from 'wrap-ansi';
 
 type Style = Parameters<typeof styleText>[0];
@@ -40,6 +41,8 @@ export interface ConsoleRequirement {
   readonly basis?: 'verbatim' | 'derived';
   readonly link?: string;
   readonly evidence?: Evidence;
+  /** In a run of several doors: each door's status (the row's is the worst). */
+  readonly doors?: Readonly<Record<string, { readonly status: string }>>;
 }
 
 export interface ConsoleSummary {
@@ -83,16 +86,23 @@ const withoutErrorPrefix = (reason: string) => reason.replace(/^Error:\s*/, '');
 export function formatTable(s: ConsoleSummary, { columns = 120, paint = plain }: FormatOptions = {}): string {
   const width = Math.max(...s.requirements.map((r) => r.id.length));
   const nothingRan = s.requirements.every((r) => r.status === 'not-run' && r.reason === 'no test for it ran');
-  const indent = ' '.repeat(2 + width + 2 + 6 + 2 + 10 + 2);
+  // A run of several doors gets a column per door; the reason is the worst door's, named.
+  const doors = [...new Set(s.requirements.flatMap((r) => Object.keys(r.doors ?? {})))];
+  const columnsOf = (r: ConsoleRequirement) => (doors.length ? doors.map((d) => r.doors?.[d]?.status ?? 'not-run') : [r.status]);
+  const indent = ' '.repeat(2 + width + 2 + 6 + 2 + 12 * Math.max(1, doors.length));
+  const cell = (status: string) => {
+    const mark = MARK[status] ?? { text: status, style: 'reset' as Style };
+    return `${paint(mark.style, mark.text)}${' '.repeat(Math.max(0, 10 - mark.text.length))}  `;
+  };
   const row = (r: ConsoleRequirement) => {
-    const mark = MARK[r.status] ?? { text: r.status, style: 'reset' as Style };
-    const head = `  ${r.id.padEnd(width)}  ${r.level.padEnd(6)}  ${paint(mark.style, mark.text)}${' '.repeat(Math.max(0, 10 - mark.text.length))}  `;
+    const head = `  ${r.id.padEnd(width)}  ${r.level.padEnd(6)}  ${columnsOf(r).map(cell).join('')}`;
     return r.reason ? head + wrap(withoutErrorPrefix(r.reason), columns - indent.length, indent).join('\n') : head.trimEnd();
   };
+  const header = doors.length ? [paint('dim', `  ${''.padEnd(width)}  ${''.padEnd(6)}  ${doors.map((d) => (DOOR_LABEL[d] ?? d).padEnd(12)).join('')}`.trimEnd())] : [];
   return [
     '',
     paint('bold', `Cancel conformance of ${s.target}`),
-    ...(nothingRan ? [`  (no requirement was checked: ${s.requirements.length} not run)`] : s.requirements.map(row)),
+    ...(nothingRan ? [`  (no requirement was checked: ${s.requirements.length} not run)`] : [...header, ...s.requirements.map(row)]),
     ...s.suiteErrors.map((e) => paint('red', `  suite error: ${e}`)),
     `  requests sent: ${s.requests}, operations created: ${s.operationsCreated}; ${describeRetries(s.retries ?? {}) ?? 'no request retried'}`,
   ].join('\n');

@@ -15,7 +15,7 @@ import { testEvidence } from './test-evidence';
 import { COUNTER_ANNOTATIONS, coverageProblems, isFilteredRun, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from '../judging/verdict';
 
 
-const testKey = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
+const testKey = (t: { file: string; title: string; door?: string }) => `${t.door ?? ''}\u0000${t.file}\u0000${t.title}`;
 
 export default class SummaryReporter implements Reporter {
   private readonly outcomes = new Map<string, TestOutcome>();
@@ -49,8 +49,10 @@ export default class SummaryReporter implements Reporter {
     this.counters.requests += count(COUNTER_ANNOTATIONS.requests);
     this.counters.operationsCreated += count(COUNTER_ANNOTATIONS.operationsCreated);
     for (const a of annotations.filter((x) => x.type === COUNTER_ANNOTATIONS.retries)) addRetries(this.retries, retriesOf(a.description));
+    const door = test.parent.project()?.name;
     const outcome: TestOutcome = {
       title: test.title,
+      ...(door ? { door } : {}),
       file: relative(this.rootDir, test.location.file),
       requirementIds: requirementIdsOfTags(test.tags),
       status: result.status,
@@ -153,4 +155,4 @@ function retriesOf(raw: string | undefined): RetryCounts {
 
 /** What the teardown's last look found changed (src/running/teardown.ts): a failed check of the watched requirement. */
 export const lateOutcomes = (late: readonly LateFinding[]): TestOutcome[] =>
-  late.map((f) => ({ title: 'read once more at the end of the run', file: 'src/running/teardown.ts', requirementIds: [f.requirement], status: 'failed', annotations: [], error: f.detail, failedChecks: [f.detail] }));
+  late.map((f) => ({ title: 'read once more at the end of the run', file: 'src/running/teardown.ts', ...(f.door ? { door: f.door } : {}), requirementIds: [f.requirement], status: 'failed', annotations: [], error: f.detail, failedChecks: [f.detail] }));

@@ -1,6 +1,6 @@
 // The evidence the console's Failures section quotes for one test: the assertion's expected and
 // received values and the curl line of the decisive exchange. Exchanges are the text/plain
-// attachments the recorded client adds (src/transport/evidence.ts `transcript`, ending in a curl line).
+// attachments the recorded client adds (src/transport/evidence.ts `transcript`, ending in a curl or grpcurl line).
 import { existsSync, readFileSync } from 'node:fs';
 import type { TestResult, TestStep } from '@playwright/test/reporter';
 import { parseFailure, type Evidence } from './console-summary';
@@ -16,7 +16,7 @@ const bodyOf = (a: Attachment): string | undefined => {
   return undefined;
 };
 const curlOf = (a: Attachment): string | undefined =>
-  a.contentType.startsWith('text/plain') ? bodyOf(a)?.split('\n').reverse().find((l) => l.startsWith('curl ')) : undefined;
+  a.contentType.startsWith('text/plain') ? bodyOf(a)?.split('\n').reverse().find((l) => l.startsWith('curl ') || l.startsWith('grpcurl ')) : undefined;
 
 /** Exchanges in the order they happened, marking those before the first failed check and those in after-hooks (clean-up). */
 function exchanges(result: TestResult): Exchange[] {

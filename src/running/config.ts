@@ -1,10 +1,12 @@
 // Suite configuration: the public variables of the README, read from the environment
 // (and .env through dotenv). Every bad value gets one ConfigError naming the variable.
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import type { RetryPolicy } from '../transport/retry';
+import type { DoorName } from '../transport/operations-client';
+import type { GrpcSettings } from '../transport/grpc/operations-client';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string, fix: string) {
@@ -19,8 +21,12 @@ export type AuthMode = 'oauth' | 'none';
 export type RouteSupport = 'auto' | 'supported' | 'absent';
 
 export interface Config {
-  /** undefined: the embedded reference server is started and used. */
+  /** undefined: the embedded reference server is started and used, unless only the gRPC door is set. */
   readonly baseUrl: string | undefined;
+  /** TRANSPORTS: the doors judged, in order; by default every door that is configured. */
+  readonly doors: readonly DoorName[];
+  /** TARGET_GRPC_ADDRESS and friends; undefined when the target has no gRPC door configured. */
+  readonly grpc?: GrpcSettings;
   readonly apiPrefix: string;
   /** Where new operations are created; optional when OPERATION_CREATE_PATH says where. */
   readonly parent: string | undefined;
@@ -148,6 +154,77 @@ function baseUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/** Neither door is named: `npm run conformance` starts the embedded reference server. */
+export const isEmbeddedTarget = (env: Env) => text(env, 'TARGET_BASE_URL') === undefined && text(env, 'TARGET_GRPC_ADDRESS') === undefined;
+
+export const DEFAULT_GRPC_CREATE_METHOD = 'google.cloud.translation.v3.TranslationService/BatchTranslateDocument';
+
+function grpcAddress(env: Env): string | undefined {
+  const raw = text(env, 'TARGET_GRPC_ADDRESS');
+  if (raw === undefined) return undefined;
+  const port = /^(?:\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+):(\d{1,5})$/.exec(raw)?.[1];
+  if (!port || Number(port) < 1 || Number(port) > 65535) {
+    throw new ConfigError('TARGET_GRPC_ADDRESS', `"${raw}" is not host:port`, 'Use e.g. translation.zone1.example.com:443 (no scheme, no path).');
+  }
+  return raw;
+}
+
+/** GRPC_PROTO_PATH: folders (import paths) and .proto files, separated by ":"; files are found under the folders. */
+function protoPath(env: Env): { includeDirs: string[]; files: string[] } {
+  const entries = (text(env, 'GRPC_PROTO_PATH') ?? '').split(':').map((e) => e.trim()).filter(Boolean);
+  const includeDirs = entries.filter((e) => !e.endsWith('.proto')).map((dir) => {
+    if (!existsSync(dir)) throw new ConfigError('GRPC_PROTO_PATH', `the folder ${dir} does not exist`, 'List the import folders of your protos and the .proto files that define OPERATION_CREATE_GRPC_METHOD, separated by ":".');
+    return resolve(dir);
+  });
+  const files = entries.filter((e) => e.endsWith('.proto'));
+  for (const file of files) {
+    if (![...includeDirs, process.cwd()].some((dir) => existsSync(resolve(dir, file)))) {
+      throw new ConfigError('GRPC_PROTO_PATH', `${file} is in none of its folders (${includeDirs.join(', ') || 'none given'})`, 'Name each .proto file relative to one of the folders listed in GRPC_PROTO_PATH.');
+    }
+  }
+  return { includeDirs, files };
+}
+
+function grpcSettings(env: Env): GrpcSettings | undefined {
+  const address = grpcAddress(env);
+  const createMethod = text(env, 'OPERATION_CREATE_GRPC_METHOD') ?? DEFAULT_GRPC_CREATE_METHOD;
+  if (!/^[A-Za-z_][\w.]*\.[A-Za-z_]\w*\/[A-Za-z_]\w*$/.test(createMethod)) {
+    throw new ConfigError('OPERATION_CREATE_GRPC_METHOD', `"${createMethod}" is not a full method name`, 'Use package.Service/Method, e.g. google.cloud.translation.v3.TranslationService/BatchTranslateDocument.');
+  }
+  const protos = protoPath(env);
+  if (createMethod !== DEFAULT_GRPC_CREATE_METHOD && protos.files.length === 0) {
+    throw new ConfigError('GRPC_PROTO_PATH', `names no .proto file, so ${createMethod} cannot be found`, 'Add the .proto file that defines OPERATION_CREATE_GRPC_METHOD (and its import folders), separated by ":".');
+  }
+  if (address === undefined) return undefined;
+  return { address, plaintext: flag(env, 'TARGET_GRPC_PLAINTEXT'), createMethod, protos };
+}
+
+/**
+ * The doors a run will judge, for Playwright's projects, before the global setup has checked the
+ * configuration (it reports a bad value): the embedded target serves both, unless REFERENCE_GRPC=false.
+ */
+export function plannedDoors(rawEnv: Env): DoorName[] {
+  try {
+    const env: Env = { ...rawEnv, ...presetDefaults(rawEnv) };
+    const embedded = isEmbeddedTarget(env);
+    return doors(env, embedded || text(env, 'TARGET_BASE_URL') !== undefined, (embedded && text(env, 'REFERENCE_GRPC') !== 'false') || text(env, 'TARGET_GRPC_ADDRESS') !== undefined);
+  } catch {
+    return ['rest'];
+  }
+}
+
+/** TRANSPORTS: rest, grpc or both; by default every door that is configured (the embedded target serves both). */
+function doors(env: Env, rest: boolean, grpc: boolean): DoorName[] {
+  const raw = text(env, 'TRANSPORTS');
+  if (raw === undefined) return [...(rest ? ['rest' as const] : []), ...(grpc ? ['grpc' as const] : [])];
+  const named = [...new Set(raw.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))];
+  const unknown = named.find((d) => d !== 'rest' && d !== 'grpc');
+  if (unknown !== undefined || named.length === 0) throw new ConfigError('TRANSPORTS', `"${raw}" is not a list of doors`, 'Use rest, grpc or rest,grpc.');
+  if (named.includes('rest') && !rest) throw new ConfigError('TRANSPORTS', 'names rest, but TARGET_BASE_URL is not set', 'Set TARGET_BASE_URL to the REST endpoint, or leave rest out.');
+  if (named.includes('grpc') && !grpc) throw new ConfigError('TRANSPORTS', 'names grpc, but TARGET_GRPC_ADDRESS is not set', 'Set TARGET_GRPC_ADDRESS to the gRPC endpoint (host:port), or leave grpc out.');
+  return (['rest', 'grpc'] as const).filter((d) => named.includes(d));
+}
+
 function apiPrefix(env: Env): string {
   const raw = text(env, 'TARGET_API_PREFIX') ?? '/v3';
   if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(raw)) {
@@ -179,7 +256,7 @@ function parent(env: Env, embedded: boolean): string | undefined {
   const createPath = text(env, 'OPERATION_CREATE_PATH');
   if (raw === undefined) {
     if (createPath !== undefined && !createPath.includes('{TARGET_PARENT}')) return undefined;
-    throw new ConfigError('TARGET_PARENT', 'is required when TARGET_BASE_URL is set and OPERATION_CREATE_PATH does not say where operations are created',
+    throw new ConfigError('TARGET_PARENT', 'is required when TARGET_BASE_URL or TARGET_GRPC_ADDRESS is set and OPERATION_CREATE_PATH does not say where operations are created',
       'Set it to projects/{project} (GDC) or projects/{project}/locations/{location}, or set OPERATION_CREATE_PATH to the POST that starts an operation.');
   }
   // A generic target may name its parents freely; the default create path only needs a path.
@@ -457,15 +534,20 @@ export function parseConfig(rawEnv: Env): Config {
   const env: Env = { ...rawEnv, ...presetDefaults(rawEnv) };
   const preset = text(env, 'TARGET_PRESET') as Preset | undefined;
   const url = baseUrl(env);
+  const grpc = grpcSettings(env);
+  const starting = isEmbeddedTarget(env);
   // The embedded target trusts only its own issuer (the global setup marks it with CONFORMANCE_EMBEDDED_PROFILE),
   // so a GOOGLE_APPLICATION_CREDENTIALS set for other tools is not used against it.
-  const embedded = url === undefined || text(env, 'CONFORMANCE_EMBEDDED_PROFILE') !== undefined;
+  const embedded = starting || text(env, 'CONFORMANCE_EMBEDDED_PROFILE') !== undefined;
   const prefix = apiPrefix(env);
-  const parentName = parent(env, url === undefined);
+  const parentName = parent(env, starting);
   const insufficient = (text(env, 'AUTH_TOKEN_INSUFFICIENT') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
   const optional = (name: string) => text(env, name);
   return {
     baseUrl: url,
+    // Before the embedded target is up, both of its doors count as configured.
+    doors: doors(env, starting || url !== undefined, starting || grpc !== undefined),
+    ...(grpc ? { grpc } : {}),
     apiPrefix: prefix,
     parent: parentName,
     headers: headers(env),

@@ -3,16 +3,17 @@
 // Workers inherit what it writes to process.env.
 import { rmSync } from 'node:fs';
 import { request, type FullConfig } from '@playwright/test';
-import { config, loadEnvFile, presetDefaults, type Config } from './config';
+import { config, isEmbeddedTarget, loadEnvFile, presetDefaults, type Config } from './config';
 import { EMBEDDED_TARGET_VARIABLE, awaitEmbeddedTarget, startEmbeddedTarget } from './embedded-target';
 import { openLedger } from './ledger';
-import { createOperationsClient, newCounters } from '../transport/rest/operations-client';
-import { createScenarios } from './scenarios';
+import { newCounters, operationsClient, type DoorName, type OperationsClient } from '../transport/operations-client';
+import { openDoors } from '../transport/open-doors';
+import { cancelSupportVariable, createScenarios } from './scenarios';
 import { clearShared } from './shared';
 import { sweepLedger } from './teardown';
 import { isFilteredRun } from '../judging/verdict';
-import { TLS_WARNING_VARIABLE, checkTargetTls, targetContextOptions } from '../transport/tls';
-import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, TOKEN_WARNINGS_VARIABLE, tokenSeed, tokenSourceNames, tokenWarnings, type Tokens } from '../credentials/tokens';
+import { TLS_WARNING_VARIABLE, checkGrpcTls, checkTargetTls } from '../transport/tls';
+import { createTokens, isAvailable, TOKEN_SEED_VARIABLE, TOKEN_WARNINGS_VARIABLE, tokenSeed, tokenSourceNames, tokenWarnings, type Credential, type Tokens } from '../credentials/tokens';
 
 export const ALLURE_RESULTS_DIR = () => process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
@@ -27,7 +28,7 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
   // Every operation the run creates goes into the ledger; the teardown below cancels what is left.
   openLedger(process.env.REPORTS_DIR ?? 'reports');
   let stop = async () => {};
-  if (!process.env.TARGET_BASE_URL?.trim()) {
+  if (isEmbeddedTarget(process.env)) {
     // npm run conformance hosts it (src/running/embedded-target.ts); a bare playwright test starts its own.
     const published = process.env[EMBEDDED_TARGET_VARIABLE];
     if (published) Object.assign(process.env, await awaitEmbeddedTarget(published));
@@ -51,23 +52,27 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
     await stop();
   };
   // A TLS problem would fail every test alike: one message naming the fix, before any test (README "TLS").
-  const tlsWarning = await checkTargetTls(cfg.baseUrl!, cfg.transport, cfg.requestTimeoutMs).catch(async (error: Error) => {
+  const tlsChecks = [
+    cfg.doors.includes('rest') ? checkTargetTls(cfg.baseUrl!, cfg.transport, cfg.requestTimeoutMs) : undefined,
+    cfg.doors.includes('grpc') && !cfg.grpc!.plaintext ? checkGrpcTls(cfg.grpc!.address, cfg.transport, cfg.requestTimeoutMs) : undefined,
+  ];
+  const tlsWarning = (await Promise.all(tlsChecks).catch(async (error: Error) => {
     await teardown();
     throw withoutStack(error);
-  });
+  })).filter(Boolean).join(' ');
   delete process.env[TLS_WARNING_VARIABLE];
   if (tlsWarning) {
     console.warn(`lro-cancel-conformance: WARNING: ${tlsWarning}`);
     process.env[TLS_WARNING_VARIABLE] = tlsWarning;
   }
-  const found: Probe = cfg.cancelSupport === 'auto'
-    ? await probeCancelSupport(!isFilteredRun(playwright), () => stopping).catch(async (error: Error) => {
-      await teardown();
-      throw withoutStack(error);
-    })
-    : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' };
-  process.env.CONFORMANCE_CANCEL_SUPPORT = found.support;
-  process.env.CONFORMANCE_CANCEL_SUPPORT_SOURCE = found.source;
+  const found: Probe = await probeCancelSupport(!isFilteredRun(playwright), () => stopping).catch(async (error: Error) => {
+    await teardown();
+    throw withoutStack(error);
+  });
+  for (const [door, { support, source }] of Object.entries(found.doors) as [DoorName, DoorSupport][]) {
+    process.env[cancelSupportVariable(door)] = support;
+    process.env[`${cancelSupportVariable(door)}_SOURCE`] = source;
+  }
   // The workers start from the tokens the probe minted, instead of minting their own.
   process.env[TOKEN_SEED_VARIABLE] = tokenSeed();
   process.env[TOKEN_WARNINGS_VARIABLE] = tokenWarnings();
@@ -84,29 +89,37 @@ function withoutStack(error: Error): Error {
 /** How long the teardown of an interrupted run waits for the early scenario under way. */
 const EARLY_STOP_WAIT_MS = 5_000;
 
-interface Probe {
+interface DoorSupport {
   readonly support: 'supported' | 'unimplemented';
   readonly source: string;
+}
+
+interface Probe {
+  readonly doors: Partial<Record<DoorName, DoorSupport>>;
   /** The rest of a full run's shared work, under way while the workers start. */
   readonly early?: Promise<void>;
 }
 
 /**
- * The first cancel of the run, on the operation the outcome tests will examine: 501 (or a bare
- * rpc code 12) means the target does not implement cancel. The uncancelled control operation is
- * created first, so it is the cancelled one's true sibling (src/running/scenarios.ts).
+ * The first cancel of the run on each door, on the operation the outcome tests will examine: 501
+ * (UNIMPLEMENTED over gRPC, or a bare rpc code 12) means the door does not implement cancel. The
+ * uncancelled control operation is created first, so it is the cancelled one's true sibling
+ * (src/running/scenarios.ts). CANCEL_SUPPORT declares it for every door instead.
  * In a full run on a target that cancels, the probe goes on, after the workers were let go, with
  * the scenarios every run of the whole catalog needs (see earlyScenarios).
  */
 async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Promise<Probe> {
   const cfg = config();
+  const declared = cfg.cancelSupport === 'auto' ? undefined : { support: cfg.cancelSupport, source: 'declared by CANCEL_SUPPORT' } as const;
+  const everyDoor = (support: DoorSupport) => ({ doors: Object.fromEntries(cfg.doors.map((d) => [d, support])) });
+  if (declared) return everyDoor(declared);
   const tokens = createTokens(cfg);
   const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
   // A configured source that fails (a broken token command) would fail every test alike: say it once.
   if (auth && !isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
-  if (auth && !isAvailable(auth)) return { support: 'supported', source: 'assumed: no token to probe with' };
+  if (auth && !isAvailable(auth)) return everyDoor({ support: 'supported', source: 'assumed: no token to probe with' });
   const credential = auth && isAvailable(auth) ? auth : undefined;
-  const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
+  const opened = await openDoors(cfg, request);
   const counters = newCounters();
   const publishCounters = () => {
     process.env.CONFORMANCE_PROBE_REQUESTS = String(counters.requests);
@@ -115,28 +128,37 @@ async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Pr
   };
   let early: Promise<void> | undefined;
   try {
-    const api = createOperationsClient(context, cfg, cfg.baseUrl!, { defaultAuth: credential ?? 'none', record: (_t, run) => run(), counters });
-    const scenarios = createScenarios({ api, cfg, tokens, credential });
-    // Only the cancel subject is the probe's own need: the others are started early when the budget allows.
-    const spareBudget = (error: Error) => { if (error.name !== 'BudgetExceeded') throw error; };
-    await scenarios.refusalTarget(1).catch(spareBudget);
-    const { cancel } = await scenarios.cancelSubject();
-    const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
-    const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
-    const support = unimplemented ? 'unimplemented' : 'supported';
-    const source = `probe: POST …:cancel answered ${cancel.status}`;
+    const clients = [...opened.doors.values()].map((door) => operationsClient(door, cfg, { defaultAuth: credential ?? 'none', record: (_t, run) => run(), counters }));
+    const seeded = fullRun ? seedScopeTokens(cfg, tokens) : undefined;
+    const probes = await Promise.all(clients.map((api) => probeDoor(api, clients.filter((c) => c !== api), cfg, tokens, credential, fullRun)));
+    const doors = Object.fromEntries(probes.map((p) => [p.door, { support: p.support, source: p.source }]));
+    const supported = probes.filter((p) => p.support === 'supported');
+    await seeded;
     // A filtered run may not need them: they are only started early in a full run.
-    if (unimplemented || !fullRun) return { support, source };
-    await Promise.all([scenarios.finishedSubject().catch(spareBudget), seedScopeTokens(cfg, tokens)]);
-    early = earlyScenarios(scenarios, cfg, stopping).finally(async () => {
+    if (supported.length === 0 || !fullRun) return { doors };
+    early = Promise.all(supported.map((p) => earlyScenarios(p.scenarios, cfg, stopping))).then(() => undefined).finally(async () => {
       publishCounters();
-      await context.dispose();
+      await opened.close();
     });
-    return { support, source, early };
+    return { doors, early };
   } finally {
     publishCounters();
-    if (!early) await context.dispose();
+    if (!early) await opened.close();
   }
+}
+
+/** One door's probe: its control and cancel subject, then (where cancel works) its finished operation. */
+async function probeDoor(api: OperationsClient, others: readonly OperationsClient[], cfg: Config, tokens: Tokens, credential: Credential | undefined, fullRun: boolean) {
+  const scenarios = createScenarios({ api, others, cfg, tokens, credential });
+  // Only the cancel subject is the probe's own need: the others are started early when the budget allows.
+  const spareBudget = (error: Error) => { if (error.name !== 'BudgetExceeded') throw error; };
+  await scenarios.refusalTarget(1).catch(spareBudget);
+  const { cancel } = await scenarios.cancelSubject();
+  const json = cancel.json as { error?: { status?: unknown }; code?: unknown } | undefined;
+  const unimplemented = cancel.status === 501 || json?.error?.status === 'UNIMPLEMENTED' || (cfg.allowBareStatus && json?.code === 12);
+  const found: DoorSupport = { support: unimplemented ? 'unimplemented' : 'supported', source: `probe: ${api.door === 'grpc' ? `CancelOperation answered ${cancel.grpc?.codeName ?? 'nothing'}` : `POST …:cancel answered ${cancel.status}`}` };
+  if (found.support === 'supported' && fullRun) await scenarios.finishedSubject().catch(spareBudget);
+  return { door: api.door, ...found, scenarios };
 }
 
 /** The scope tests' tokens, minted here so that they are in the workers' seed. */

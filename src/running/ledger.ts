@@ -48,18 +48,23 @@ export type LedgerEvent =
   | { readonly event: 'sweep'; readonly requests: number; readonly at: string };
 
 /** What an operation must still show at the end of the run: no cancellation, or the very result it had. */
+import type { DoorName } from '../transport/operations-client';
+
 export type WatchExpectation = { readonly cancellation: 'none' } | { readonly result: unknown };
 
 export interface Watch {
   readonly name: string;
   readonly requirement: string;
   readonly expect: WatchExpectation;
+  /** The door whose test found it so, and through which it is read again (absent: REST). */
+  readonly door?: DoorName;
 }
 
 export interface LateFinding {
   readonly name: string;
   readonly requirement: string;
   readonly detail: string;
+  readonly door?: DoorName;
 }
 
 type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never;

@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isEmbeddedTarget } from './config';
 import { LEDGER_FILE, LEDGER_VARIABLE, ledgerCounts, readLedger } from './ledger';
 
 export interface PlaywrightRun {
@@ -92,7 +93,7 @@ export async function sweepIfTeardownMissed(reportsDir: string, summaryFile: str
   const file = resolve(reportsDir, LEDGER_FILE);
   const state = existsSync(file) ? readLedger(file) : undefined;
   // A create cut off in flight (a kill during the probe's first one) has nothing to sweep, but its warning must still be said.
-  if (!state || state.sweepDone || (state.created.length === 0 && state.unanswered.length === 0) || !env.TARGET_BASE_URL?.trim()) return;
+  if (!state || state.sweepDone || (state.created.length === 0 && state.unanswered.length === 0) || isEmbeddedTarget(env)) return;
   // In a process of its own: a Ctrl-C reached the whole process group, tsx's esbuild service
   // included, so this one may no longer load TypeScript it has not loaded yet.
   const sweep = `import { sweepLedger } from ${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, 'teardown.ts')).href)}; await sweepLedger();`;

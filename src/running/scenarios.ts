@@ -7,10 +7,10 @@ import { said, type Exchange } from '../transport/evidence';
 import { fixtureJson } from './fixture-files';
 import { fillNameTemplate, otherParents, unknownSibling } from '../judging/names';
 import { isOperation, outcomeOf, type Operation, type Outcome } from '../judging/operation';
-import type { OperationsClient } from '../transport/rest/operations-client';
+import { DOOR_NAMES, type DoorName, type OperationsClient } from '../transport/operations-client';
 import { settle, storableSettlement, type Settlement } from './settle';
 import { is2xx, touched } from '../judging/judge';
-import { once, storable } from './shared';
+import { once as onceInRun, storable } from './shared';
 import { invalidTokens, isAvailable, MALFORMED_TOKEN, type Credential, type Tokens } from '../credentials/tokens';
 import { readLedger, recordAimed } from './ledger';
 
@@ -104,9 +104,10 @@ export interface CrossParentCall {
  * one group's side effect (a faulty server cancelling) can never be blamed on another group.
  */
 export interface RefusalRound {
-  readonly unknownField: BodyGroup;
-  readonly malformedJson: BodyGroup;
-  readonly wrongMethod: { readonly target: string; readonly before: Exchange; readonly calls: readonly MethodCall[] };
+  /** REST only: the body rules and the wrong-method calls have no gRPC counterpart (src/judging/doors.ts). */
+  readonly unknownField?: BodyGroup;
+  readonly malformedJson?: BodyGroup;
+  readonly wrongMethod?: { readonly target: string; readonly before: Exchange; readonly calls: readonly MethodCall[] };
   readonly crossParent: { readonly target: string; readonly before: Exchange; readonly calls: readonly CrossParentCall[]; readonly after: Exchange };
   /** When the last refused call was made: the quiet period of the late looks starts here. */
   readonly at: number;
@@ -130,6 +131,43 @@ export interface FinishedCancel {
   readonly at: number;
 }
 
+/** One operation, cancelled through every door at once: each door's reply, the create's evidence. */
+export interface SharedCancel extends Created {
+  readonly cancels: Readonly<Partial<Record<DoorName, Exchange>>>;
+}
+
+/** One door's operation read through another door. */
+export interface CrossRead {
+  /** The door that created (and, where cancel works, cancelled) it. */
+  readonly from: DoorName;
+  readonly via: DoorName;
+  readonly name: string;
+  /** Its final state as its own door last saw it; absent when it never settled there. */
+  readonly own?: Operation;
+  readonly read: Exchange;
+}
+
+/** The same call answered by two doors. */
+export interface PairedAnswer {
+  readonly label: string;
+  readonly answers: Readonly<Partial<Record<DoorName, Exchange>>>;
+}
+
+/** The shared results of one door that parity reads. */
+interface PairedScenarios {
+  cancelSubject(): Promise<CancelSubject>;
+  observedCancellation(): Promise<Observation>;
+  authRefusals(): Promise<AuthRefusals>;
+  nameErrors(): Promise<NameErrors>;
+}
+
+/** What cancel.transport.parity compares: every door's observations, read across. */
+export interface Parity {
+  readonly observations: Readonly<Partial<Record<DoorName, Observation['kind']>>>;
+  readonly crossReads: readonly CrossRead[];
+  readonly paired: readonly PairedAnswer[];
+}
+
 export interface NameErrors {
   readonly unknown: Labelled;
   readonly malformed: readonly Labelled[];
@@ -140,16 +178,25 @@ const BAD_BODIES = fixtureJson<{ unknownField: BadBody[]; malformedJson: BadBody
 const MALFORMED_NAMES = fixtureJson<{ names: { label: string; name: string }[] }>('malformed-names.json').names;
 const REFUSAL_TARGET_GENERATIONS = 4;
 
+/** Where the global setup tells the workers whether a door's cancel is supported (its `_SOURCE` says how it knows). */
+export const cancelSupportVariable = (door: DoorName) => (door === 'rest' ? 'CONFORMANCE_CANCEL_SUPPORT' : `CONFORMANCE_CANCEL_SUPPORT_${door.toUpperCase()}`);
+
 export interface ScenarioDeps {
   /** A client that counts but does not record: consumers attach the stored exchanges as their evidence. */
   readonly api: OperationsClient;
+  /** The run's other doors, for the operations the doors share and the parity checks. */
+  readonly others?: readonly OperationsClient[];
   readonly cfg: Config;
   readonly tokens: Tokens;
   /** The everyday credential; undefined with AUTH_MODE=none. */
   readonly credential?: Credential;
 }
 
-export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) {
+export function createScenarios({ api, others = [], cfg, tokens, credential }: ScenarioDeps) {
+  // Each door's shared results are its own; the REST door keeps the names it always had.
+  const once = <T>(key: string, compute: () => Promise<T>) => onceInRun<T>(api.door === 'rest' ? key : `${api.door}-${key}`, compute);
+  const everyDoor = [api, ...others].sort((a, b) => DOOR_NAMES.indexOf(a.door) - DOOR_NAMES.indexOf(b.door));
+
   async function createOperation(kind: 'long' | 'quick'): Promise<Created> {
     const { exchange, name } = await api.create(kind);
     if (!name) {
@@ -300,15 +347,19 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
         taintIfAccepted(name, sent.map((c) => c.exchange));
         return { target: name, before, cases: sent, after: storable(await api.get(name)) };
       };
-      const unknownField = await bodies(BAD_BODIES.unknownField);
-      const malformedJson = await bodies(BAD_BODIES.malformedJson);
-      const wrong = await runningRefusalTarget(tainted);
-      const calls: MethodCall[] = [];
-      for (const method of ['GET', 'PUT', 'DELETE']) {
-        const reply = storable(await api.cancel(wrong.name, { method, body: method === 'PUT' ? '{}' : undefined, mustAnswer: true }));
-        calls.push({ method, reply, after: storable(await api.get(wrong.name)) });
-      }
-      taintIfAccepted(wrong.name, calls.map((c) => c.reply));
+      const methods = async () => {
+        const wrong = await runningRefusalTarget(tainted);
+        const calls: MethodCall[] = [];
+        for (const method of ['GET', 'PUT', 'DELETE']) {
+          const reply = storable(await api.cancel(wrong.name, { method, body: method === 'PUT' ? '{}' : undefined, mustAnswer: true }));
+          calls.push({ method, reply, after: storable(await api.get(wrong.name)) });
+        }
+        taintIfAccepted(wrong.name, calls.map((c) => c.reply));
+        return { target: wrong.name, before: wrong.before, calls };
+      };
+      const rest = api.door === 'rest'
+        ? { unknownField: await bodies(BAD_BODIES.unknownField), malformedJson: await bodies(BAD_BODIES.malformedJson), wrongMethod: await methods() }
+        : {};
       const cross = await runningRefusalTarget(tainted);
       const crossCalls: CrossParentCall[] = [];
       // Calls under other parents name another resource, but aim at this one.
@@ -318,9 +369,7 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
         crossCalls.push({ ...other, get, cancel: storable(await api.cancel(other.name, { mustAnswer: true })) });
       }
       return {
-        unknownField,
-        malformedJson,
-        wrongMethod: { target: wrong.name, before: wrong.before, calls },
+        ...rest,
         crossParent: { target: cross.name, before: cross.before, calls: crossCalls, after: crossCalls.length ? storable(await api.get(cross.name)) : cross.before },
         at: Date.now(),
       };
@@ -334,7 +383,7 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       const malformed: Labelled[] = [];
       for (const { label, name: template } of MALFORMED_NAMES) {
         const path = fillNameTemplate(template, name);
-        malformed.push({ label, exchange: storable(await api.send(`${cfg.apiPrefix}/${path}:cancel`, { method: 'POST', body: '{}' })) });
+        malformed.push({ label, exchange: storable(await api.cancel(path)) });
       }
       return { unknown, malformed };
     });
@@ -379,6 +428,52 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       return { name, create, finished: storableSettlement(finished), cancel, after: storable(await api.get(name)), at: Date.now() };
     });
 
+  /**
+   * One operation of the run's, cancelled through every door at once, for the checks whose verdict
+   * is each door's own reply: a scope-only token is accepted (auth comes before state), a quick
+   * operation may complete despite the cancels. One billed job serves both doors.
+   */
+  const sharedCancel = (key: string, kind: 'long' | 'quick', auth?: Credential) =>
+    onceInRun<SharedCancel>(`shared-${key}`, async () => {
+      const created = await createOperation(kind);
+      const replies = await Promise.all(everyDoor.map(async (door) => [door.door, storable(await door.cancel(created.name, { ...(auth ? { auth } : {}), mustAnswer: true }))] as const));
+      return { ...created, cancels: Object.fromEntries(replies) };
+    });
+
+  /**
+   * Both doors' shared results, read across: each door's cancelled (or cancel-subject) operation
+   * through the other door, and the same refusals as each door answered them.
+   */
+  const parity = (): Promise<Parity> =>
+    onceInRun<Parity>('parity', async () => {
+      const scenariosOf = new Map<DoorName, PairedScenarios>(everyDoor.map((door) => [door.door, door === api ? self : createScenarios({ api: door, others: everyDoor.filter((d) => d !== door), cfg, tokens, credential })]));
+      const seen = await Promise.all(everyDoor.map(async (door) => {
+        const own = scenariosOf.get(door.door)!;
+        const [subject, obs] = await Promise.all([own.cancelSubject(), own.observedCancellation()]);
+        return { door: door.door, name: obs.kind === 'cancelled' ? obs.name : subject.name, final: obs.kind === 'cancelled' ? obs.final : undefined, obs, subject, own };
+      }));
+      const crossReads: CrossRead[] = [];
+      for (const from of seen) {
+        for (const via of everyDoor.filter((d) => d.door !== from.door)) {
+          crossReads.push({ from: from.door, via: via.door, name: from.name, ...(from.final ? { own: from.final } : {}), read: storable(await via.get(from.name)) });
+        }
+      }
+      const pair = (label: string, pick: (x: (typeof seen)[number]) => Exchange | undefined): PairedAnswer => ({ label, answers: Object.fromEntries(seen.map((x) => [x.door, pick(x)]).filter(([, ex]) => ex)) });
+      const refusals = cfg.authMode === 'none' ? [] : await Promise.all(seen.map((x) => x.own.authRefusals()));
+      const names = await Promise.all(seen.map((x) => x.own.nameErrors()));
+      const byDoor = <T>(list: T[]) => (x: (typeof seen)[number]) => list[seen.indexOf(x)];
+      const authOf = byDoor(refusals);
+      const namesOf = byDoor(names);
+      const paired = [
+        pair('the first cancel of a running operation', (x) => x.subject.cancel),
+        ...(refusals.length ? [pair('a cancel without credentials', (x) => authOf(x)!.none)] : []),
+        ...(refusals[0]?.invalid ?? []).map((c, i) => pair(`a cancel with ${c.label}`, (x) => authOf(x)!.invalid[i]?.exchange)),
+        ...(refusals[0]?.insufficient ?? []).map((c, i) => pair(`a cancel with ${c.label}`, (x) => authOf(x)!.insufficient[i]?.exchange)),
+        pair('a cancel of an unknown operation', (x) => namesOf(x)!.unknown.exchange),
+      ];
+      return { observations: Object.fromEntries(seen.map((x) => [x.door, x.obs.kind])), crossReads, paired };
+    });
+
   /** GET of `name` once the quiet period after `since` has passed (a controller may act late); one per operation and start. */
   const lateLook = (name: string, since: number) =>
     once<Exchange>(`late-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${since}`, async () => {
@@ -387,7 +482,8 @@ export function createScenarios({ api, cfg, tokens, credential }: ScenarioDeps) 
       return storable(await api.get(name));
     });
 
-  return { consultControl, refusedCancels, finishedCancel, lateLook, createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
+  const self = { parity, sharedCancel, consultControl, refusedCancels, finishedCancel, lateLook, createOperation, refusalTarget, finishedSubject, runningRefusalTarget, cancelSubject, observedCancellation, authRefusals, refusalRound, nameErrors };
+  return self;
 }
 
 export type Scenarios = ReturnType<typeof createScenarios>;

@@ -10,10 +10,10 @@ import { ledgerFile, pendingOperations, readLedger, recordLate, recordSweepDone,
 import { said, type Exchange } from '../transport/evidence';
 import { cancellationShown } from '../judging/judge';
 import { isOperation, outcomeOf, resultKey } from '../judging/operation';
-import { createOperationsClient, newCounters, type OperationsClient } from '../transport/rest/operations-client';
+import { newCounters, operationsClient, type DoorName, type OperationsClient } from '../transport/operations-client';
+import { openDoors } from '../transport/open-doors';
 import { redact } from '../credentials/redact';
 import { settle } from './settle';
-import { targetContextOptions } from '../transport/tls';
 import { createTokens, isAvailable, type Tokens } from '../credentials/tokens';
 
 export interface SweepResult {
@@ -66,14 +66,16 @@ function broken(get: Exchange, expect: WatchExpectation): string | undefined {
  * must stay is read once more; a change is recorded against that test's requirement, which the
  * summary then fails. A read that gets no answer judges nothing: the tests' own looks stand.
  */
-async function lookOnceMore(api: OperationsClient, watches: readonly Watch[]): Promise<void> {
-  const names = [...new Set(watches.map((w) => w.name))];
-  await Promise.all(names.map(async (name) => {
-    const get = await api.get(name).catch(() => undefined);
+async function lookOnceMore(apis: ReadonlyMap<DoorName, OperationsClient>, watches: readonly Watch[]): Promise<void> {
+  // Each watched operation is read through the door whose test watched it: a door may show it its own way.
+  const looks = [...new Set(watches.map((w) => `${w.door ?? 'rest'} ${w.name}`))].map((key) => key.split(' ') as [DoorName, string]);
+  await Promise.all(looks.map(async ([door, name]) => {
+    const api = apis.get(door);
+    const get = await api?.get(name).catch(() => undefined);
     if (!get) return;
-    for (const w of watches.filter((x) => x.name === name)) {
+    for (const w of watches.filter((x) => x.name === name && (x.door ?? 'rest') === door)) {
       const why = broken(get, w.expect);
-      if (why) recordLate({ name, requirement: w.requirement, detail: redact(`read once more at the end of the run, ${name}: ${why}`) });
+      if (why) recordLate({ name, requirement: w.requirement, door, detail: redact(`read once more at the end of the run${door === 'grpc' ? ' (GetOperation)' : ''}, ${name}: ${why}`) });
     }
   }));
 }
@@ -91,18 +93,16 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
   /** Names left running, by why. */
   const left = new Map<string, string[]>();
   const counters = newCounters();
-  if ((pending.length > 0 || watches.length > 0) && cfg.baseUrl) {
+  if ((pending.length > 0 || watches.length > 0) && cfg.doors.length > 0) {
     const auth = await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
     // Same client certificate, proxy and TLS settings as the tests (README "TLS").
-    const context = await request.newContext(targetContextOptions(cfg.baseUrl, cfg.transport));
+    const opened = await openDoors(cfg, request);
     try {
-      const api = createOperationsClient(context, cfg, cfg.baseUrl, {
-        defaultAuth: isAvailable(auth) ? auth : 'none',
-        record: (_title, run) => run(),
-        counters,
-      });
+      const apis = new Map([...opened.doors].map(([name, door]) => [name, operationsClient(door, cfg, { defaultAuth: isAvailable(auth) ? auth : 'none', record: (_title, run) => run(), counters })]));
+      // Any door cancels: REST where there is one.
+      const api = [...apis.values()][0]!;
       // Before anything is cancelled: the last look at what the watched tests found as it must stay.
-      if (isAvailable(auth)) await lookOnceMore(api, watches);
+      if (isAvailable(auth)) await lookOnceMore(apis, watches);
       await Promise.all(pending.map(async (name) => {
         const [outcome, detail] = isAvailable(auth) ? await sweepOne(api, name, cfg.settleTimeoutMs) : (['unknown', auth.unavailable] as const);
         outcomes.set(name, outcome);
@@ -110,7 +110,7 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
         recordSwept(name, outcome, detail);
       }));
     } finally {
-      await context.dispose();
+      await opened.close();
     }
     const count = [...left.values()].flat().length;
     if (pending.length > 0) console.log(redact(`lro-cancel-conformance: teardown: ${pending.length} operation(s) the run had not cleaned up; ` +

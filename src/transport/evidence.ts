@@ -1,5 +1,7 @@
-// Evidence of one HTTP exchange: a readable, redacted transcript with a curl line.
+// Evidence of one exchange on either door: a readable, redacted transcript with a line that
+// replays it (curl for REST, grpcurl for gRPC).
 import { redact, redactHeaders } from '../credentials/redact';
+import { grpcParts, grpcSaid } from './grpc/evidence';
 
 export interface Exchange {
   readonly method: string;
@@ -20,6 +22,34 @@ export interface Exchange {
   readonly earlierAttempts?: readonly EarlierAttempt[];
   /** Set when retries ran out and this answer is itself transient: nothing here may be judged. */
   readonly retriesExhausted?: string;
+  /**
+   * Set on the gRPC door. `status` is then the HTTP status google/rpc/code.proto maps the gRPC code
+   * to, and `json` the reply as proto3 JSON, or for an error {error: {code, status, message, details}}
+   * built from the gRPC status, its details decoded from grpc-status-details-bin.
+   */
+  readonly grpc?: GrpcAnswer;
+}
+
+/** What a gRPC call was and got, beyond the normalised fields. */
+export interface GrpcAnswer {
+  /** "google.longrunning.Operations/CancelOperation". */
+  readonly method: string;
+  /** host:port */
+  readonly address: string;
+  readonly plaintext: boolean;
+  /** The gRPC status; absent when no status came (status 0, `transportError`). */
+  readonly code?: number;
+  readonly codeName?: string;
+  readonly message?: string;
+  /** The google.rpc.Status of grpc-status-details-bin; absent when the trailer is. */
+  readonly statusDetails?: { readonly code?: number; readonly message?: string; readonly details: readonly unknown[] } | { readonly unreadable: string };
+  /** Size of the reply message on the wire: google.protobuf.Empty is zero bytes. */
+  readonly replyBytes?: number;
+  /** What a replay needs: -import-path and -proto of grpcurl. */
+  readonly importPaths: readonly string[];
+  readonly protoFiles: readonly string[];
+  /** TARGET_CA_FILE, TARGET_CLIENT_CERT/KEY: -cacert, -cert, -key. */
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string; readonly insecure?: boolean };
 }
 
 /** One transient answer that was retried: what came back, and the pause before the next attempt. */
@@ -27,6 +57,8 @@ export interface EarlierAttempt {
   readonly attempt: number;
   readonly cause: string;
   readonly status: number;
+  /** On the gRPC door: "UNAVAILABLE (14)". */
+  readonly grpcStatus?: string;
   readonly contentType?: string;
   readonly body: string;
   readonly durationMs: number;
@@ -35,7 +67,7 @@ export interface EarlierAttempt {
 
 const attemptLines = (ex: Exchange) =>
   (ex.earlierAttempts ?? []).map((a) =>
-    `# attempt ${a.attempt}: ${a.status === 0 ? 'no HTTP answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
+    `# attempt ${a.attempt}: ${a.grpcStatus ? `gRPC ${a.grpcStatus}` : a.status === 0 ? 'no answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
@@ -60,10 +92,24 @@ const headerLines = (headers: Readonly<Record<string, string>>) =>
 const MAX_BODY = 16_384;
 const clip = (body: string) => (body.length > MAX_BODY ? `${body.slice(0, MAX_BODY)}\n… (${body.length - MAX_BODY} more characters)` : body);
 
+/** The parts of a transcript that differ between the doors. */
+export interface DoorParts {
+  readonly requestLine: string;
+  readonly statusLine: string;
+  readonly replay: readonly string[];
+}
+
+const httpParts = (ex: Exchange): DoorParts => ({
+  requestLine: `${ex.method} ${ex.url}`,
+  statusLine: ex.transportError ? `NO HTTP ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `HTTP ${ex.status}  (${ex.durationMs} ms)`,
+  replay: ['# reproduce (export ACCESS_TOKEN first):', curlLine(ex)],
+});
+
 export function transcript(ex: Exchange): string {
+  const parts = ex.grpc ? grpcParts(ex, ex.grpc) : httpParts(ex);
   return redact(
     [
-      `${ex.method} ${ex.url}`,
+      parts.requestLine,
       `# credentials: ${ex.authLabel}`,
       headerLines(ex.requestHeaders),
       '',
@@ -71,13 +117,12 @@ export function transcript(ex: Exchange): string {
       '',
       ...attemptLines(ex),
       ...(ex.earlierAttempts?.length ? [`# attempt ${ex.earlierAttempts.length + 1}${ex.retriesExhausted ? ` (the last: retries ran out on ${ex.retriesExhausted})` : ' (judged)'}:`] : []),
-      ex.transportError ? `NO HTTP ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `HTTP ${ex.status}  (${ex.durationMs} ms)`,
+      parts.statusLine,
       headerLines(ex.responseHeaders),
       '',
       ex.responseText === '' ? '(zero-length body)' : clip(ex.responseText),
       '',
-      '# reproduce (export ACCESS_TOKEN first):',
-      curlLine(ex),
+      ...parts.replay,
     ].join('\n'),
   );
 }
@@ -89,6 +134,7 @@ const clipText = (text: string, max: number) => (text.length > max ? `${text.sli
  * `answered HTTP 200 {}`, `answered HTTP 404 text/html; charset=UTF-8 "<!DOCTYPE html>…"`, `gave no HTTP answer (socket hang up)`.
  */
 export function said(ex: Exchange): string {
+  if (ex.grpc) return redact(grpcSaid(ex, ex.grpc));
   if (ex.transportError) return `gave no HTTP answer (${ex.transportError})`;
   const type = ex.responseHeaders['content-type'];
   const error = (ex.json as { error?: { status?: unknown; message?: unknown } } | undefined)?.error;

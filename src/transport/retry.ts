@@ -21,9 +21,13 @@ export interface Answer {
   readonly responseHeaders: Readonly<Record<string, string>>;
   readonly json: unknown;
   readonly transportError?: string;
+  /** On the gRPC door: the status the server sent. */
+  readonly grpc?: { readonly codeName?: string };
 }
 
-const RESET = /\b(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET)\b|socket hang up|other side closed|closed the connection/i;
+const RESET = /\b(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET)\b|socket hang up|other side closed|closed the connection|connection reset/i;
+/** What the gRPC clients retry (UNAVAILABLE, DEADLINE_EXCEEDED), and a quota's RESOURCE_EXHAUSTED, as 429 is over REST. */
+const TRANSIENT_GRPC = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED']);
 const TIMEOUT = /\b(ETIMEDOUT|UND_ERR_\w*TIMEOUT)\b|Timeout \d+ms exceeded|timed out/i;
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 
@@ -42,6 +46,7 @@ export function transientCause(answer: Answer): string | undefined {
     if (TIMEOUT.test(answer.transportError)) return 'timeout';
     return undefined;
   }
+  if (answer.grpc) return answer.grpc.codeName && TRANSIENT_GRPC.has(answer.grpc.codeName) ? `gRPC ${answer.grpc.codeName}` : undefined;
   if (!TRANSIENT_STATUS.has(answer.status)) return undefined;
   const rpc = rpcStatusName(answer.json);
   if (rpc) return `HTTP ${answer.status} ${rpc}`;

@@ -71,7 +71,7 @@ function processTrustsCaFile(transport: Transport): boolean {
 // --- token requests
 
 /** Node's default roots (with NODE_EXTRA_CA_CERTS) plus TARGET_CA_FILE; undefined keeps the default store. */
-function trustedCas(transport: Transport): string[] | undefined {
+export function trustedCas(transport: Transport): string[] | undefined {
   if (transport.caCertificates.length === 0) return undefined;
   // An explicit `ca` replaces the default store, so the defaults are listed again.
   const getDefaults = (tls as { getCACertificates?: (type: 'default') => string[] }).getCACertificates;
@@ -137,8 +137,16 @@ export interface PeerView {
   readonly authorizationError: string | null;
 }
 
+/** Which door's address a message names: the REST door's trust comes through NODE_EXTRA_CA_CERTS, the gRPC channel's is given. */
+export interface DoorAddress {
+  readonly variable: 'TARGET_BASE_URL' | 'TARGET_GRPC_ADDRESS';
+  readonly trustGiven: boolean;
+}
+const REST_ADDRESS: DoorAddress = { variable: 'TARGET_BASE_URL', trustGiven: false };
+export const GRPC_ADDRESS: DoorAddress = { variable: 'TARGET_GRPC_ADDRESS', trustGiven: true };
+
 /** The problems with the certificate a server presented, each one sentence naming what to fix. */
-export function certificateProblems(origin: string, host: string, peer: PeerView, transport: Transport, now = new Date()): string[] {
+export function certificateProblems(origin: string, host: string, peer: PeerView, transport: Transport, now = new Date(), door = REST_ADDRESS): string[] {
   const { leaf, authorizationError: verdict } = peer;
   const issuer = oneLine(leaf.issuer);
   const dates = `valid from ${day(leaf.validFrom)} to ${day(leaf.validTo)}`;
@@ -146,8 +154,8 @@ export function certificateProblems(origin: string, host: string, peer: PeerView
   const problems = [
     now > new Date(leaf.validTo) && `the certificate of ${origin} expired on ${day(leaf.validTo)} (${dates}; subject ${oneLine(leaf.subject)}). The server needs a current certificate`,
     now < new Date(leaf.validFrom) && `the certificate of ${origin} is not valid before ${day(leaf.validFrom)} (${dates}). Check this machine's clock, or the server's certificate`,
-    !named && `the certificate of ${origin} is for ${leaf.subjectAltName ?? `subject ${oneLine(leaf.subject)} (no subjectAltName)`}, not for ${host} (the host in TARGET_BASE_URL). Set TARGET_BASE_URL to a name the certificate lists${exampleUrl(origin, leaf)}, or give the server a certificate that names ${host}`,
-    verdict !== null && UNTRUSTED.has(verdict) && untrusted(origin, issuer, verdict, transport),
+    !named && `the certificate of ${origin} is for ${leaf.subjectAltName ?? `subject ${oneLine(leaf.subject)} (no subjectAltName)`}, not for ${host} (the host in ${door.variable}). Set ${door.variable} to a name the certificate lists${door === REST_ADDRESS ? exampleUrl(origin, leaf) : ''}, or give the server a certificate that names ${host}`,
+    verdict !== null && UNTRUSTED.has(verdict) && untrusted(origin, issuer, verdict, transport, door),
   ].filter((p): p is string => typeof p === 'string');
   // Anything else OpenSSL refused (a bad signature, a CA used as a leaf, ...) is named as it is.
   if (problems.length === 0 && verdict !== null) problems.push(`the certificate of ${origin} (issuer ${issuer}) failed verification: ${verdict}`);
@@ -163,9 +171,9 @@ function exampleUrl(origin: string, leaf: X509Certificate): string {
   return ` (e.g. ${url.origin})`;
 }
 
-function untrusted(origin: string, issuer: string, verdict: string, transport: Transport): string {
+function untrusted(origin: string, issuer: string, verdict: string, transport: Transport, door: DoorAddress): string {
   if (!transport.caFile) return `the certificate of ${origin} is issued by ${issuer}, which the system roots do not trust (${verdict}). Set TARGET_CA_FILE to your zone's root CA bundle (PEM)`;
-  if (!processTrustsCaFile(transport)) {
+  if (!door.trustGiven && !processTrustsCaFile(transport)) {
     return `the certificate of ${origin} (issuer ${issuer}) is not trusted: TARGET_CA_FILE=${transport.caFile} is trusted only when npm run conformance starts Playwright, and this process was started without it. Run npm run conformance, or start Playwright with NODE_EXTRA_CA_CERTS=${transport.caFile}`;
   }
   const bundle = transport.caCertificates.map((pem) => oneLine(new X509Certificate(pem).subject)).join('; ');
@@ -173,7 +181,7 @@ function untrusted(origin: string, issuer: string, verdict: string, transport: T
 }
 
 /** One sentence for a handshake the server ended, or undefined when the error is not about TLS. */
-export function handshakeProblem(origin: string, error: NodeJS.ErrnoException, transport: Transport, { afterHandshake = false } = {}): string | undefined {
+export function handshakeProblem(origin: string, error: NodeJS.ErrnoException, transport: Transport, { afterHandshake = false, door = REST_ADDRESS } = {}): string | undefined {
   const code = error.code ?? '';
   const client = transport.clientCertificate;
   // Servers that check the certificate after the handshake (Node's own) just close the connection.
@@ -187,7 +195,11 @@ export function handshakeProblem(origin: string, error: NodeJS.ErrnoException, t
     return `${origin} refused the client certificate TARGET_CLIENT_CERT=${client.certFile} (subject ${oneLine(cert.subject)}, issuer ${oneLine(cert.issuer)}, valid to ${day(cert.validTo)}): ${how}. Use a certificate from a CA the server trusts`;
   }
   const notTls = code === 'EPROTO' || code.startsWith('ERR_SSL_') ? NOT_TLS.exec(`${error.message} ${code.replaceAll('_', ' ')}`)?.[0] : undefined;
-  if (notTls) return `${origin} did not answer in TLS (OpenSSL: ${notTls.toLowerCase()}). Is it an http:// endpoint? Check the scheme of TARGET_BASE_URL`;
+  if (notTls) {
+    return door === REST_ADDRESS
+      ? `${origin} did not answer in TLS (OpenSSL: ${notTls.toLowerCase()}). Is it an http:// endpoint? Check the scheme of TARGET_BASE_URL`
+      : `${origin} did not answer in TLS (OpenSSL: ${notTls.toLowerCase()}). Is it a plaintext gRPC endpoint? Then set TARGET_GRPC_PLAINTEXT=true`;
+  }
   if (isTlsCode(code)) return `the TLS handshake with ${origin} failed: ${error.message.split('\n')[0]} (${code})`;
   return undefined;
 }
@@ -258,12 +270,51 @@ export async function checkTargetTls(baseUrl: string, transport: Transport, time
   const { peer, error, afterHandshake } = await handshake(url, transport, timeoutMs);
   const problem = error ? handshakeProblem(url.origin, error, transport, { afterHandshake }) : undefined;
   if (problem) throw new TlsError(`${problem}.`);
-  const problems = peer ? certificateProblems(url.origin, url.hostname.replace(/^\[|\]$/g, ''), peer, transport) : [];
+  return certificateVerdict(url.origin, peer ? certificateProblems(url.origin, url.hostname.replace(/^\[|\]$/g, ''), peer, transport) : [], transport);
+}
+
+/** Throws the certificate's problems, unless TARGET_TLS_INSECURE=true lets them through: then the warning to record. */
+function certificateVerdict(origin: string, problems: readonly string[], transport: Transport): string | undefined {
   if (!transport.insecure) {
     if (problems.length > 0) throw new TlsError(`${problems.join('. Also, ')}.`);
     return undefined;
   }
-  return `TARGET_TLS_INSECURE=true: the certificate of ${url.origin} was NOT verified${problems.length ? ` (verification would have failed: ${problems.map((p) => p.split('. ')[0]).join('; ')})` : ''}. This run proves nothing about the target's TLS.`;
+  return `TARGET_TLS_INSECURE=true: the certificate of ${origin} was NOT verified${problems.length ? ` (verification would have failed: ${problems.map((p) => p.split('. ')[0]).join('; ')})` : ''}. This run proves nothing about the target's TLS.`;
+}
+
+/** One TLS handshake the way the gRPC channel connects (HTTP/2 by ALPN, the same trust and client certificate), verification deferred. */
+function grpcHandshake(host: string, port: number, transport: Transport, timeoutMs: number): Promise<Handshake> {
+  const client = transport.clientCertificate;
+  return new Promise((done) => {
+    let afterHandshake = false;
+    const socket = tls.connect({
+      host, port, ALPNProtocols: ['h2'], rejectUnauthorized: false, timeout: timeoutMs,
+      ...(isIP(host) ? {} : { servername: host }),
+      ...(trustedCas(transport) ? { ca: trustedCas(transport) } : {}),
+      ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile), ...(client.passphrase ? { passphrase: client.passphrase } : {}) } : {}),
+    }, () => {
+      afterHandshake = true;
+      const leaf = socket.getPeerX509Certificate();
+      // A server that checks the client certificate after the handshake closes the connection at once.
+      setTimeout(() => {
+        socket.destroy();
+        done(leaf ? { peer: { leaf, authorizationError: socket.authorized ? null : String(socket.authorizationError ?? 'unverified') } } : {});
+      }, 50);
+    });
+    socket.on('timeout', () => socket.destroy());
+    socket.on('error', (error: NodeJS.ErrnoException) => done({ error, afterHandshake }));
+  });
+}
+
+/** checkTargetTls for the gRPC door (TARGET_GRPC_ADDRESS without TARGET_GRPC_PLAINTEXT). */
+export async function checkGrpcTls(address: string, transport: Transport, timeoutMs: number): Promise<string | undefined> {
+  const [, rawHost, port] = /^\[?(.*?)\]?:(\d+)$/.exec(address)!;
+  const host = rawHost!;
+  const origin = `grpcs://${address}`;
+  const { peer, error, afterHandshake } = await grpcHandshake(host, Number(port), transport, timeoutMs);
+  const problem = error ? handshakeProblem(origin, error, transport, { afterHandshake, door: GRPC_ADDRESS }) : undefined;
+  if (problem) throw new TlsError(`${problem}.`);
+  return certificateVerdict(origin, peer ? certificateProblems(origin, host, peer, transport, new Date(), GRPC_ADDRESS) : [], transport);
 }
 
 /** The TLS warning the global setup leaves for the reporters. */

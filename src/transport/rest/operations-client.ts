@@ -1,55 +1,10 @@
-// The operations API of one target, over Playwright's APIRequestContext.
-// Every exchange is counted and handed to the recorder as evidence.
+// The REST door: a call becomes an HTTP request through Playwright's APIRequestContext, the
+// method's HTTP transcoding (POST /v3/{name}:cancel, GET /v3/{name}, …).
 import type { APIRequestContext } from '@playwright/test';
 import type { Config } from '../../running/config';
-import type { EarlierAttempt, Exchange } from '../evidence';
-import { isOperation, outcomeOf, type Operation } from '../../judging/operation';
-import { recordAimed, recordCreated, recordDeleted, recordDone, recordPossiblyStarted, recordSending, releaseOperation, reserveOperation } from '../../running/ledger';
+import type { Exchange } from '../evidence';
 import { redact } from '../../credentials/redact';
-import { isExpiryRefusal, type Credential } from '../../credentials/tokens';
-import { mayRetry, retryAfterMs, retryDelayMs, transientCause, TransientExhausted, type RetryCounts } from '../retry';
-
-export type Auth = Credential | 'none' | { readonly rawAuthorization: string; readonly label: string };
-
-export interface SendOptions {
-  readonly method?: string;
-  readonly auth?: Auth;
-  /** Raw request body; undefined sends none. */
-  readonly body?: string;
-  /** Content-Type; null sends none. Defaults to application/json when a body is sent. */
-  readonly contentType?: string | null;
-  readonly query?: Readonly<Record<string, string>>;
-  readonly timeoutMs?: number;
-  /**
-   * The contract demands an answer (a request that must be refused): no HTTP answer is then this
-   * exchange's outcome (status 0, `transportError`), judged by its requirement, not a prerequisite failure.
-   */
-  readonly mustAnswer?: boolean;
-  /**
-   * false: a transient answer is returned as it is (a create: not idempotent, never retried by the
-   * clients); 'except-timeout': a timeout is the answer (a :wait that hangs).
-   */
-  readonly retry?: false | 'except-timeout';
-}
-
-/** The target could not be asked: connection refused, reset or timed out. Not a contract verdict. */
-export class TargetUnreachable extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TargetUnreachable';
-  }
-}
-
-export const newCounters = (): Counters => ({ requests: 0, operationsCreated: 0, retries: {} });
-
-export type Recorder = (title: string, exchange: () => Promise<Exchange>) => Promise<Exchange>;
-
-export interface Counters {
-  requests: number;
-  operationsCreated: number;
-  /** Transient answers retried, by cause (src/transport/retry.ts). */
-  retries: RetryCounts;
-}
+import { operationsClient, type Auth, type Call, type Counters, type Door, type Recorder } from '../operations-client';
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
@@ -60,172 +15,95 @@ function parseJson(text: string): unknown {
   }
 }
 
-const authLabel = (auth: Auth | undefined) =>
+export const authLabel = (auth: Auth | undefined) =>
   auth === undefined || auth === 'none' ? 'none' : 'rawAuthorization' in auth ? auth.label : `${auth.label} (${auth.source})`;
 
-/** Transport errors that mean the request never reached the target (no connection, no TLS session). */
-const NEVER_CONNECTED = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH)\b|certificate|ERR_SSL|SSL routines/i;
+/** The Authorization value of `auth`, `token` replacing the credential's own; undefined: none is sent. */
+export const authorizationOf = (auth: Auth, token?: string) =>
+  auth === 'none' ? undefined : token ? `Bearer ${token}` : 'rawAuthorization' in auth ? auth.rawAuthorization : `Bearer ${auth.token}`;
 
-/** The transient answer as one line of the evidence, for the attempts before the judged one. */
-const earlier = (ex: Exchange, attempt: number, cause: string, pauseMs: number): EarlierAttempt => ({
-  attempt, cause, status: ex.status, body: ex.transportError ?? ex.responseText, durationMs: ex.durationMs, pauseMs,
-  ...(ex.responseHeaders['content-type'] ? { contentType: ex.responseHeaders['content-type'] } : {}),
-});
+interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly contentType?: string | null;
+}
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export function createOperationsClient(
-  request: APIRequestContext,
-  cfg: Config,
-  baseUrl: string,
-  { defaultAuth, record, counters }: { defaultAuth: Auth; record: Recorder; counters: Counters },
-) {
-
-  /**
-   * One call: its transient answers retried (unless `retry: false`, a create), the last answer
-   * returned with the earlier ones in its evidence. Retries that run out throw TransientExhausted,
-   * except for a request that had to be answered and never was (that is its requirement's failure).
-   */
-  async function send(path: string, opts: SendOptions = {}): Promise<Exchange> {
-    const method = opts.method ?? 'GET';
-    const url = new URL(baseUrl + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-    const exchange = await record(`${method} ${decodeURI(url.pathname)}`, async () => {
-      const started = Date.now();
-      const attempts: EarlierAttempt[] = [];
-      for (let n = 1; ; n++) {
-        const ex = await sendRenewing(url, method, opts);
-        const found = opts.retry === false ? undefined : transientCause(ex);
-        const cause = found === 'timeout' && opts.retry === 'except-timeout' ? undefined : found;
-        const all = [...attempts, ...(ex.earlierAttempts ?? [])].map((a, i) => ({ ...a, attempt: i + 1 }));
-        const withAttempts = all.length ? { ...ex, earlierAttempts: all } : ex;
-        if (!cause) return withAttempts;
-        const pause = retryDelayMs(n, retryAfterMs(ex.responseHeaders));
-        if (!mayRetry(cfg.retry, n, Date.now() - started, pause)) return { ...withAttempts, retriesExhausted: cause };
-        counters.retries[cause] = (counters.retries[cause] ?? 0) + 1;
-        attempts.push(earlier(ex, n, `${cause}, transient`, pause));
-        await sleep(pause);
-      }
-    });
-    if (exchange.status === 0 && !exchange.retriesExhausted && !opts.mustAnswer && opts.retry !== false) {
-      throw new TargetUnreachable(`${method} ${url.origin}${url.pathname} got no HTTP answer: ${exchange.transportError}. Check that TARGET_BASE_URL is right and the target is up.`);
-    }
-    if (exchange.retriesExhausted && !(opts.mustAnswer && exchange.status === 0)) {
-      const tries = (exchange.earlierAttempts?.length ?? 0) + 1;
-      throw new TransientExhausted(`the target kept answering ${exchange.retriesExhausted} to ${method} ${decodeURI(url.pathname)} (${tries} attempts; RETRY_MAX_ATTEMPTS=${cfg.retry.maxAttempts}, RETRY_MAX_SECONDS=${cfg.retry.maxMs / 1000}), so nothing it said could be judged`);
-    }
-    return exchange;
-  }
-
-  // Credentials served by a source (tokens.ts `fresh`) are renewed near expiry and, when the target
-  // refuses one as expired, renewed and sent once more. Tokens built to be refused have no `fresh`.
-  async function sendRenewing(url: URL, method: string, opts: SendOptions): Promise<Exchange> {
-    const auth = opts.auth ?? defaultAuth;
-    const renewable = auth !== 'none' && 'fresh' in auth && auth.fresh ? auth.fresh : undefined;
-    if (!renewable) return sendOnce(url, method, opts);
-    let used: string | undefined;
-    const first = await sendOnce(url, method, opts, async () => (used = await renewable()));
-    if (!isExpiryRefusal(first.status, first.responseHeaders, first.json)) return first;
-    const renewed = await sendOnce(url, method, opts, () => renewable(used));
-    return { ...renewed, earlierAttempts: [earlier(first, 0, 'the token had expired: renewed and sent again', 0)] };
-  }
-
-  async function sendOnce(url: URL, method: string, opts: SendOptions, tokenOf?: () => Promise<string>): Promise<Exchange> {
-    const auth = opts.auth ?? defaultAuth;
-    const headers: Record<string, string> = { ...cfg.headers };
-    if (auth !== 'none') headers.authorization = 'rawAuthorization' in auth ? auth.rawAuthorization : `Bearer ${auth.token}`;
-    const contentType = opts.contentType === undefined ? (opts.body !== undefined ? 'application/json' : null) : opts.contentType;
-    if (contentType !== null) headers['content-type'] = contentType;
-    counters.requests++;
-    if (tokenOf) headers.authorization = `Bearer ${await tokenOf()}`;
-    const base = { method, url: url.toString(), authLabel: authLabel(auth), requestHeaders: headers, requestBody: opts.body };
-    const started = Date.now();
-    let response;
-    try {
-      response = await request.fetch(url.toString(), {
-        method,
-        headers,
-        data: opts.body === undefined ? undefined : Buffer.from(opts.body),
-        timeout: opts.timeoutMs ?? cfg.requestTimeoutMs,
-        failOnStatusCode: false,
-        maxRedirects: 0,
-      });
-    } catch (error) {
-      // Playwright's call log can echo request headers: keep only the first, redacted line.
-      const first = redact(String((error as Error).message).split('\n')[0] ?? 'unknown error');
-      return { ...base, status: 0, responseHeaders: {}, responseText: '', json: undefined, durationMs: Date.now() - started, transportError: first };
-    }
-    const responseText = await response.text().catch(() => '');
-    return { ...base, status: response.status(), responseHeaders: response.headers(), responseText, json: parseJson(responseText), durationMs: Date.now() - started };
-  }
-
+/** The HTTP request a call transcodes to (google.api.http of operations.proto, and OPERATION_CREATE_PATH). */
+export function httpRequestOf(call: Call, cfg: Config): HttpRequest {
   const at = (name: string, verb = '') => `${cfg.apiPrefix}/${name}${verb}`;
+  switch (call.rpc) {
+    case 'create':
+      return { method: 'POST', path: cfg.createPath, body: JSON.stringify(call.kind === 'long' ? cfg.createBody : cfg.createBodyQuick) };
+    case 'get':
+      return { method: 'GET', path: at(call.name) };
+    case 'list': {
+      const [pathname, search] = call.path.split('?');
+      return { method: 'GET', path: pathname!, query: { ...Object.fromEntries(new URLSearchParams(search ?? '')), ...call.query } };
+    }
+    case 'wait':
+      return { method: 'POST', path: at(call.name, ':wait'), body: JSON.stringify({ timeout: `${call.timeoutSeconds}s` }) };
+    case 'cancel': {
+      // The `{}` body the Node client sends, unless the call says otherwise (an explicit undefined sends none).
+      const http = call.http ?? {};
+      return { method: http.method ?? 'POST', path: at(call.name, ':cancel'), body: 'body' in http ? http.body : '{}', ...('contentType' in http ? { contentType: http.contentType } : {}) };
+    }
+    case 'delete':
+      return { method: 'DELETE', path: at(call.name) };
+  }
+}
 
+export function restDoor(request: APIRequestContext, cfg: Config, baseUrl: string): Door {
+  const urlOf = (req: HttpRequest) => {
+    const url = new URL(baseUrl + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    return url;
+  };
   return {
-    send,
-
-    /**
-     * Starts an LRO; `name` is set only when the target returned an Operation with a name. Not
-     * idempotent, so never retried as other calls are: a transient answer may have started a
-     * billed job (the ledger keeps it as possibly started, its budget slot taken), and is
-     * followed by one more create at most, within the budget.
-     */
-    async create(kind: 'long' | 'quick' = 'long', auth?: Auth): Promise<{ exchange: Exchange; name?: string; operation?: Operation }> {
-      const body = JSON.stringify(kind === 'long' ? cfg.createBody : cfg.createBodyQuick);
-      for (let attempt = 1; ; attempt++) {
-        // The budget is claimed before the job is sent (throws BudgetExceeded); only a refusal gives it back.
-        const slot = reserveOperation(cfg.maxOperations);
-        recordSending(slot);
-        const exchange = await send(cfg.createPath, { method: 'POST', body, auth, retry: false });
-        const cause = transientCause(exchange);
-        if (exchange.status === 0 && !cause) {
-          // Never reached the target (refused, DNS, TLS): nothing started.
-          if (NEVER_CONNECTED.test(exchange.transportError ?? '')) releaseOperation(slot);
-          throw new TargetUnreachable(`POST ${cfg.createPath} got no HTTP answer: ${exchange.transportError}. Check that TARGET_BASE_URL is right and the target is up.`);
-        }
-        if (exchange.status >= 200 && exchange.status < 300 && isOperation(exchange.json)) {
-          const name = exchange.json.name as string;
-          counters.operationsCreated++;
-          recordCreated(name, slot);
-          return { exchange, name, operation: exchange.json };
-        }
-        if (!cause) {
-          if (exchange.status < 200 || exchange.status >= 300) releaseOperation(slot);
-          return { exchange };
-        }
-        recordPossiblyStarted(slot, cause);
-        if (attempt >= 2) {
-          const what = exchange.status === 0 ? `got no HTTP answer: ${exchange.transportError} (twice` : `answered ${cause} (twice`;
-          throw new TransientExhausted(`POST ${cfg.createPath} ${what}; each may have started a billed job, counted as createsPossiblyStarted, and a create is sent once more at most). Check that TARGET_BASE_URL is right and the target is up.`);
-        }
-        counters.retries[cause] = (counters.retries[cause] ?? 0) + 1;
-        await sleep(retryDelayMs(1, retryAfterMs(exchange.responseHeaders)));
+    name: 'rest',
+    addressVariable: 'TARGET_BASE_URL',
+    title: (call) => {
+      const req = httpRequestOf(call, cfg);
+      return `${req.method} ${decodeURI(urlOf(req).pathname)}`;
+    },
+    async attempt(call, auth, timeoutMs, token): Promise<Exchange> {
+      const req = httpRequestOf(call, cfg);
+      const url = urlOf(req);
+      const headers: Record<string, string> = { ...cfg.headers };
+      const authorization = authorizationOf(auth, token);
+      if (authorization) headers.authorization = authorization;
+      const contentType = req.contentType === undefined ? (req.body !== undefined ? 'application/json' : null) : req.contentType;
+      if (contentType !== null) headers['content-type'] = contentType;
+      const base = { method: req.method, url: url.toString(), authLabel: authLabel(auth), requestHeaders: headers, requestBody: req.body };
+      const started = Date.now();
+      let response;
+      try {
+        response = await request.fetch(url.toString(), {
+          method: req.method,
+          headers,
+          data: req.body === undefined ? undefined : Buffer.from(req.body),
+          timeout: timeoutMs,
+          failOnStatusCode: false,
+          maxRedirects: 0,
+        });
+      } catch (error) {
+        // Playwright's call log can echo request headers: keep only the first, redacted line.
+        const first = redact(String((error as Error).message).split('\n')[0] ?? 'unknown error');
+        return { ...base, status: 0, responseHeaders: {}, responseText: '', json: undefined, durationMs: Date.now() - started, transportError: first };
       }
-    },
-    get: async (name: string, auth?: Auth) => {
-      const exchange = await send(at(name), { auth });
-      // GET is the truth: an operation seen done needs no cancel from the teardown.
-      if (exchange.status === 200 && isOperation(exchange.json) && outcomeOf(exchange.json) !== 'running') recordDone(name);
-      return exchange;
-    },
-    /** `path` from names.ts listPathFor; a query in it (`?name=operations`) is kept. */
-    list: (path: string, query: Record<string, string> = {}) => {
-      const [pathname, search] = path.split('?');
-      return send(pathname!, { query: { ...Object.fromEntries(new URLSearchParams(search ?? '')), ...query } });
-    },
-    wait: (name: string, timeoutSeconds: number) =>
-      // A :wait that outlasts its own timeout hangs: that is its answer (cancel.outcome.wait), not a transient.
-      send(at(name, ':wait'), { method: 'POST', body: JSON.stringify({ timeout: `${timeoutSeconds}s` }), timeoutMs: cfg.requestTimeoutMs + timeoutSeconds * 1000, retry: 'except-timeout', mustAnswer: true }),
-    cancel: (name: string, opts: SendOptions = {}) => {
-      recordAimed(name);
-      return send(at(name, ':cancel'), { method: 'POST', body: '{}', ...opts });
-    },
-    remove: async (name: string) => {
-      const exchange = await send(at(name), { method: 'DELETE' });
-      if (exchange.status >= 200 && exchange.status < 300) recordDeleted(name);
-      return exchange;
+      const responseText = await response.text().catch(() => '');
+      return { ...base, status: response.status(), responseHeaders: response.headers(), responseText, json: parseJson(responseText), durationMs: Date.now() - started };
     },
   };
 }
 
-export type OperationsClient = ReturnType<typeof createOperationsClient>;
+/** The operations client over REST. */
+export const createOperationsClient = (
+  request: APIRequestContext,
+  cfg: Config,
+  baseUrl: string,
+  deps: { defaultAuth: Auth; record: Recorder; counters: Counters },
+) => operationsClient(restDoor(request, cfg, baseUrl), cfg, deps);
+
+export { newCounters, TargetUnreachable, type Auth, type Counters, type OperationsClient, type Recorder } from '../operations-client';
