@@ -1,7 +1,6 @@
 import { defineConfig } from '@playwright/test';
-import { loadEnvFile, plannedDoors } from './src/running/config';
+import { loadEnvFile } from './src/running/config';
 import { awaitRelease } from './src/running/handoff';
-import type { DoorName } from './src/transport/operations-client';
 
 // Under npm run conformance, nothing is read before the wrapper has checked the configuration.
 await awaitRelease();
@@ -15,7 +14,7 @@ const sharded = !!process.env.CONFORMANCE_SHARD || process.argv.some((a) => a.st
 // One by default: the tests share their operations (src/running/shared.ts), so more workers mostly add start-up cost (docs/performance.md).
 const workers = process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 1;
 
-export default defineConfig<object, { door: DoorName }>({
+export default defineConfig({
   testDir: 'tests',
   globalSetup: './src/running/global-setup.ts',
   // Tests are scheduled one by one only where that spreads them (several workers, shards); a single
@@ -32,16 +31,13 @@ export default defineConfig<object, { door: DoorName }>({
     // Progress only: failures (and their exchanges) are explained by the summary reporter's
     // Failures section and the Allure report, not dumped as truncated attachments.
     ['list', { omitFailures: true }],
-    // "[grpc] …": the same test runs once per door.
-    ['junit', { outputFile: `${reportsDir}/junit.xml`, includeProjectInTestName: true }],
+    ['junit', { outputFile: `${reportsDir}/junit.xml` }],
     ['allure-playwright', { resultsDir: process.env.ALLURE_RESULTS_DIR ?? 'allure-results', detail: true, suiteTitle: true }],
     ['./src/reporting/summary-reporter.ts', { outputFile: `${reportsDir}/conformance-summary.json` }],
     ['./src/reporting/allure-environment-reporter.ts'],
     // A shard (npm run conformance -- --shard=i/n) also leaves a blob for npm run merge-reports, in its own folder.
     ...(sharded ? [['blob', { outputDir: `${reportsDir}/blob-report` }] as const] : []),
   ],
-  // One project per door (TRANSPORTS): the catalog is judged on each, the summary folds them per requirement.
-  projects: plannedDoors(process.env).map((door) => ({ name: door, use: { door } })),
   use: {
     // API scenarios need no browser; traces would copy headers, so they stay off.
     trace: 'off',

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/index';
 import { VARIABLE_GROUPS, VARIABLES, type Variable } from '../src/running/config-variables';
-import { ConfigError, parseConfig, presetDefaults } from '../src/running/config';
+import { ConfigError, isEmbeddedTarget, parseConfig, plannedDoors, presetDefaults } from '../src/running/config';
 import { requireCredentials } from '../src/credentials/credentials-check';
 import { GateConfigError, gateInputsFromEnv } from '../src/judging/gate-files';
 import { redact, registerSecret } from '../src/credentials/redact';
@@ -43,14 +43,15 @@ function shown(variable: Variable, value: string): string {
 }
 
 /** The checks of `npm run conformance`, on the merged environment; the message of the first that fails. */
-export function check(env: Env): { error?: string; tokenSources?: Record<string, string> } {
+export function check(env: Env): { error?: string; tokenSources?: Record<string, string>; doors?: readonly string[] } {
   try {
     const cfg = parseConfig(env);
     requireCredentials(cfg);
-    if (cfg.baseUrl === undefined) optionsFromEnv(env as NodeJS.ProcessEnv);
+    const embedded = isEmbeddedTarget(env);
+    if (embedded) optionsFromEnv(env as NodeJS.ProcessEnv);
     gateInputsFromEnv(env as NodeJS.ProcessEnv);
     // The embedded target's issuer is only known once it runs; it serves every scope set.
-    return cfg.baseUrl === undefined ? {} : { tokenSources: { ...tokenSourceNames(cfg) } };
+    return embedded ? { doors: plannedDoors(env) } : { tokenSources: { ...tokenSourceNames(cfg) }, doors: cfg.doors };
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ReferenceConfigError || error instanceof GateConfigError) return { error: error.message };
     throw error;
@@ -82,9 +83,10 @@ export function describeConfiguration(environment: Env, dotenvPath: string): { l
   const known = new Set(VARIABLES.map((v) => v.name));
   const strays = [...new Set([...Object.keys(dotenv), ...Object.keys(environment).filter((k) => OURS.test(k))])].filter((k) => !known.has(k)).sort();
   if (strays.length) lines.push('', `not read by the suite (a typo?): ${strays.join(', ')}`);
-  const { error, tokenSources } = presetError ? { error: presetError, tokenSources: undefined } : check({ ...merged, ...preset });
+  const { error, tokenSources, doors } = presetError ? { error: presetError, tokenSources: undefined, doors: undefined } : check({ ...merged, ...preset });
+  if (doors) lines.push('', `doors judged: ${doors.map((d) => (d === 'grpc' ? 'gRPC' : 'REST')).join(' and ')}`);
   if (tokenSources) lines.push('', `token sources: ${Object.entries(tokenSources).map(([k, s]) => `${k}: ${s}`).join('; ')}`);
-  else if (!error && blank(merged.TARGET_BASE_URL) && blank(preset.TARGET_BASE_URL)) lines.push('', 'token sources: the embedded issuer (client credentials) for every scope set');
+  else if (!error && isEmbeddedTarget({ ...merged, ...preset })) lines.push('', 'token sources: the embedded issuer (client credentials) for every scope set');
   lines.push('', error ? `configuration error: ${error}` : 'configuration: valid');
   return { lines: lines.map(redact), exitCode: error ? 3 : 0 };
 }

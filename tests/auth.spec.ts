@@ -7,7 +7,7 @@ import { said } from '../src/transport/evidence';
 import { cancellationShown, challengeProblems, isRefusal, noOpCancelAllowed } from '../src/judging/judge';
 import type { AuthRefusals } from '../src/running/scenarios';
 import { isAvailable, type Lookup } from '../src/credentials/tokens';
-import { check, checkReply, covers, evidence, is2xx, notRun, partly, test, unverified } from './fixtures';
+import { check, checkReply, covers, describeOnEachDoor, evidence, is2xx, notRun, partly, test, unverified } from './fixtures';
 
 const usable = (lookup: Lookup) => (isAvailable(lookup) ? lookup : notRun(lookup.unavailable));
 
@@ -16,7 +16,7 @@ const NO_INSUFFICIENT_TOKEN = 'no token holding neither scope could be had (set 
 /** Whether the target refused any call that carried a token: otherwise accepting a token proves nothing. */
 const refusesTokens = (r: AuthRefusals) => [...r.invalid, ...r.insufficient].some(({ exchange }) => isRefusal(exchange) || exchange.status === 0);
 
-test.describe('cancel authorization', () => {
+describeOnEachDoor('cancel authorization', () => {
   for (const [id, scopeSet, scope] of [
     ['cancel.auth.translation-scope', 'translation', 'cloud-translation'],
     ['cancel.auth.platform-scope', 'platform', 'cloud-platform'],

@@ -7,9 +7,9 @@ import { noOpCancelAllowed } from '../src/judging/judge';
 import { hasResponse, invariantViolations, isOperation, metadataState, outcomeOf, type Operation } from '../src/judging/operation';
 import { settle } from '../src/running/settle';
 import { formatIssues, validate } from '../src/judging/schemas';
-import { check, covers, evidence, is2xx, notApplicable, test, unverified } from './fixtures';
+import { check, covers, describeOnEachDoor, evidence, is2xx, notApplicable, test, unverified } from './fixtures';
 
-test.describe('best-effort cancellation', () => {
+describeOnEachDoor('best-effort cancellation', () => {
   test('an operation that completes despite a cancel reports a well-formed result', covers('cancel.outcome.completed-anyway'),
     async ({ api, cfg, door, scenarios }) => {
       // A quick operation is the one most likely to beat its cancel; every door cancels it at once, each judged on its own reply.

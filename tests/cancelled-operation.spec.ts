@@ -6,7 +6,7 @@ import { routeAbsent } from '../src/judging/judge';
 import { listPathFor } from '../src/judging/names';
 import { hasResponse, invariantViolations, isOperation, metadataState, metadataType, resultOf, type Operation } from '../src/judging/operation';
 import { formatIssues, validate } from '../src/judging/schemas';
-import { check, checkReply, covers, evidence, notApplicable, partly, test, unverified } from './fixtures';
+import { check, checkReply, covers, describeOnEachDoor, evidence, notApplicable, partly, test, unverified } from './fixtures';
 import { cancelled, observationExchanges } from './observed';
 
 const LIST_PAGE_LIMIT = 20;
@@ -14,7 +14,7 @@ const LIST_PAGE_LIMIT = 20;
 const LIST_LAG_PAUSES_MS = [250, 500, 1000];
 const TRANSLATION_METADATA = 'type.googleapis.com/google.cloud.translation.v3.BatchTranslateDocumentMetadata';
 
-test.describe('a cancelled operation', () => {
+describeOnEachDoor('a cancelled operation', () => {
   test('still answers GET 200 with the same name', covers('cancel.outcome.exists'), async ({ cfg, scenarios }) => {
     const obs = await scenarios.observedCancellation();
     if (obs.kind === 'vanished' || obs.kind === 'unreadable') {

@@ -7,7 +7,7 @@ import { errorInfosOf, errorModelProblems } from '../src/judging/error-model';
 import { detailsProblems, routeMiss } from '../src/judging/judge';
 import type { Labelled, Scenarios } from '../src/running/scenarios';
 import { formatIssues, validate } from '../src/judging/schemas';
-import { check, covers, evidence, partly, test } from './fixtures';
+import { check, covers, describeOnEachDoor, evidence, partly, test } from './fixtures';
 
 interface Provoked extends Labelled {
   /** An auth refusal, which carries ErrorInfo on Google's front ends. */
@@ -32,7 +32,7 @@ async function methodErrors(scenarios: Scenarios, cfg: Config): Promise<{ errors
   };
 }
 
-test.describe('error replies', () => {
+describeOnEachDoor('error replies', () => {
   test('every error the method returns is a JSON Status envelope whose HTTP status matches its code', covers('errors.envelope'), async ({ cfg, scenarios }) => {
     const { errors, routeMisses, no403 } = await methodErrors(scenarios, cfg);
     await evidence('the method errors of this run', errors.map((e) => e.exchange));

@@ -4,13 +4,13 @@ import { test as base, expect } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/judging/catalog';
 import { notOnDoor } from '../src/judging/doors';
-import { config, type Config } from '../src/running/config';
+import { config, plannedDoors, type Config } from '../src/running/config';
 import { said, transcript, type Exchange } from '../src/transport/evidence';
 import { newCounters, operationsClient, type Counters, type Door, type DoorName, type OperationsClient, type Recorder } from '../src/transport/operations-client';
 import { openDoors } from '../src/transport/open-doors';
 import { cancelSupportVariable, createScenarios, is2xx, type Scenarios } from '../src/running/scenarios';
 import { createTokens, isAvailable, type Credential, type Tokens } from '../src/credentials/tokens';
-import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/judging/verdict';
+import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, DOOR_ANNOTATION, DOOR_LABEL, NOT_RUN_ANNOTATION, PARTIAL_ANNOTATION, STATUS_ANNOTATION } from '../src/judging/verdict';
 
 export { expect, is2xx };
 
@@ -23,6 +23,23 @@ const contract = expect.extend({
 });
 
 const SEVERITY = { MUST: 'critical', SHOULD: 'normal' } as const;
+
+/** The doors of this run (TRANSPORTS), as Playwright collects the tests: the same in the runner and in every worker. */
+const DOORS_OF_RUN = plannedDoors(process.env);
+
+/**
+ * The tests of `body`, once per door of the run: the catalog is judged on each. In a run of both
+ * doors the describe's title names the door, so JUnit and the report tell the two results apart.
+ */
+export function describeOnEachDoor(title: string, body: () => void) {
+  for (const door of DOORS_OF_RUN) {
+    const named = DOORS_OF_RUN.length > 1 ? `${title} [${DOOR_LABEL[door]}]` : title;
+    test.describe(named, { annotation: { type: DOOR_ANNOTATION, description: door } }, () => {
+      test.use({ door });
+      body();
+    });
+  }
+}
 
 /** Test details naming the requirement(s) a test judges: a tag for grep, labels and the source for Allure. */
 export function covers(...ids: string[]) {
@@ -129,8 +146,6 @@ const AUTH_REQUIREMENT = /^cancel\.auth\./;
 const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']);
 
 type WorkerFixtures = {
-  /** The door this project judges (playwright.config.ts makes one project per door of TRANSPORTS). */
-  door: DoorName;
   cfg: Config;
   /**
    * Every configured door, opened once per worker: keep-alive (and TLS) connections outlive a test,
@@ -138,10 +153,12 @@ type WorkerFixtures = {
    */
   doors: ReadonlyMap<DoorName, Door>;
   tokens: Tokens;
-  cancelSupport: 'supported' | 'unimplemented';
 };
 
 type TestFixtures = {
+  /** The door this test judges (describeOnEachDoor); one worker serves both, so no worker restarts between them. */
+  door: DoorName;
+  cancelSupport: 'supported' | 'unimplemented';
   requirementGate: void;
   counters: Counters;
   /** The everyday credential; undefined when AUTH_MODE=none. */
@@ -164,7 +181,7 @@ const NO_BROWSER_PLUMBING = {
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   ...NO_BROWSER_PLUMBING,
-  door: ['rest', { option: true, scope: 'worker' }],
+  door: ['rest', { option: true }],
   cfg: [async ({}, use) => use(config()), { scope: 'worker', box: 'self' }],
   tokens: [async ({ cfg }, use) => use(createTokens(cfg)), { scope: 'worker', box: 'self' }],
   doors: [async ({ playwright, cfg }, use) => {
@@ -174,7 +191,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   }, { scope: 'worker', box: 'self' }],
   cancelSupport: [
     async ({ door }, use) => use(process.env[cancelSupportVariable(door)] === 'unimplemented' ? 'unimplemented' : 'supported'),
-    { scope: 'worker', box: 'self' },
+    { box: 'self' },
   ],
 
   // Skips, with the reason, requirements that do not apply to this target, before any request.

@@ -6,11 +6,11 @@ import { rpcStatusOf } from '../src/judging/error-model';
 import { isOperation, resultKey } from '../src/judging/operation';
 import { DOOR_LABEL } from '../src/judging/verdict';
 import { said } from '../src/transport/evidence';
-import { check, covers, evidence, partly, test } from './fixtures';
+import { check, covers, describeOnEachDoor, evidence, partly, test } from './fixtures';
 
 const label = (door: string) => DOOR_LABEL[door] ?? door;
 
-test.describe('one API behind both doors', () => {
+describeOnEachDoor('one API behind both doors', () => {
   test('names cross, a cancel reads the same through both doors, a refusal gets the mapped code on both', covers('cancel.transport.parity'), async ({ cfg, scenarios }) => {
     const { observations, crossReads, paired } = await scenarios.parity();
     await evidence('each door\'s operation read through the other door', crossReads.map((c) => c.read));

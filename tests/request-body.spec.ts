@@ -4,9 +4,9 @@
 import { rpcStatusOf } from '../src/judging/error-model';
 import { said } from '../src/transport/evidence';
 import { cancellationShown } from '../src/judging/judge';
-import { check, checkReply, covers, evidence, is2xx, restOnly, test } from './fixtures';
+import { check, checkReply, covers, describeOnEachDoor, evidence, is2xx, restOnly, test } from './fixtures';
 
-test.describe('cancel request body', () => {
+describeOnEachDoor('cancel request body', () => {
   test('a {} JSON body, as the Node client sends it, is accepted', covers('cancel.request.empty-object'), async ({ scenarios }) => {
     const { cancel } = await scenarios.cancelSubject();
     await evidence('the first cancel of a running operation, with {}', [cancel]);

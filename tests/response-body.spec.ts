@@ -3,9 +3,9 @@
 // Both are judged on the first cancel of the observed cancellation.
 import { said } from '../src/transport/evidence';
 import { formatIssues, validate } from '../src/judging/schemas';
-import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
+import { check, checkReply, covers, describeOnEachDoor, evidence, is2xx, test, unverified } from './fixtures';
 
-test.describe('cancel response body', () => {
+describeOnEachDoor('cancel response body', () => {
   test('a successful cancel answers 2xx with an empty body or exactly {}', covers('cancel.response.empty'), async ({ scenarios }) => {
     const { cancel } = await scenarios.cancelSubject();
     await evidence('the first cancel of a running operation', [cancel]);

@@ -3,9 +3,9 @@
 import { said } from '../src/transport/evidence';
 import { cancellationShown } from '../src/judging/judge';
 import { isOperation } from '../src/judging/operation';
-import { check, covers, evidence, is2xx, notApplicable, partly, test } from './fixtures';
+import { check, covers, describeOnEachDoor, evidence, is2xx, notApplicable, partly, test } from './fixtures';
 
-test.describe('cancel across parents', () => {
+describeOnEachDoor('cancel across parents', () => {
   test("an operation's ID under another project or location never reaches it", covers('cancel.security.cross-parent'), async ({ cancelSupport, scenarios }) => {
     const { target, before, calls, after } = (await scenarios.refusalRound()).crossParent;
     if (calls.length === 0) notApplicable(`the target's operation names (${target}) carry no project or location to swap`);

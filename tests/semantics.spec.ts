@@ -6,12 +6,12 @@ import { said } from '../src/transport/evidence';
 import { cancellationShown, noOpCancelAllowed } from '../src/judging/judge';
 import { isOperation, outcomeOf, resultOf, sameResult, type Operation } from '../src/judging/operation';
 import { settle } from '../src/running/settle';
-import { check, checkReply, covers, evidence, is2xx, test, unverified } from './fixtures';
+import { check, checkReply, covers, describeOnEachDoor, evidence, is2xx, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 
 const PARALLEL_CANCELS = 5;
 
-test.describe('cancel semantics', () => {
+describeOnEachDoor('cancel semantics', () => {
   test('a repeated cancel succeeds and the operation stays cancelled', covers('cancel.semantics.idempotent'), async ({ cfg, scenarios }) => {
     const { final, after } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     await checkReply(`a repeat cancel of the cancelled operation is accepted (2xx, or FAILED_PRECONDITION as FINISHED_CANCEL_POLICY=${cfg.finishedCancelPolicy} allows)`,

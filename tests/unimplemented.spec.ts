@@ -3,9 +3,9 @@
 import { statusWord } from '../src/judging/codes';
 import { rpcStatusOf } from '../src/judging/error-model';
 import { cancellationShown } from '../src/judging/judge';
-import { check, checkReply, covers, evidence, test } from './fixtures';
+import { check, checkReply, covers, describeOnEachDoor, evidence, test } from './fixtures';
 
-test.describe('cancel on a target that does not implement it', () => {
+describeOnEachDoor('cancel on a target that does not implement it', () => {
   test('cancel answers HTTP 501 with status UNIMPLEMENTED', covers('cancel.unimplemented.status'), async ({ cfg, scenarios }) => {
     const { cancel } = await scenarios.cancelSubject();
     await evidence('the cancel of a running operation', [cancel]);

@@ -9,13 +9,14 @@ import { isOperation, resultKey, resultOf, sameResult, type Operation } from '..
 import type { Exchange } from '../src/transport/evidence';
 import type { RefusalRound } from '../src/running/scenarios';
 import type { DoorName } from '../src/transport/operations-client';
-import { check, covers, evidence, notApplicable, partly, restOnly, test, unverified } from './fixtures';
+import { DOOR_ANNOTATION } from '../src/judging/verdict';
+import { check, covers, describeOnEachDoor, evidence, notApplicable, partly, restOnly, test, unverified } from './fixtures';
 import { cancelled } from './observed';
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
 /** What held after the quiet period is read once more by the teardown, at the end of the run (src/running/teardown.ts); a change fails `requirement`. */
-const watchToTheEnd = (name: string, requirement: string, held: boolean, expect: WatchExpectation) => held && recordWatch({ name, requirement, expect, door: (test.info().project.use as { door?: DoorName }).door ?? 'rest' });
+const watchToTheEnd = (name: string, requirement: string, held: boolean, expect: WatchExpectation) => held && recordWatch({ name, requirement, expect, door: (test.info().annotations.find((a) => a.type === DOOR_ANNOTATION)?.description ?? 'rest') as DoorName });
 
 /** The refusal-round groups: which requirement each judges, and the operation its refused calls aimed at. */
 // The REST-only groups are absent from a gRPC door's round (src/judging/doors.ts): their tests are not applicable there.
@@ -27,7 +28,7 @@ const ROUND_GROUPS: readonly { id: string; what: string; target: (r: RefusalRoun
 ];
 const accepted = (ex: Exchange) => ex.status >= 200 && ex.status < 300;
 
-test.describe('results watched after a quiet period', () => {
+describeOnEachDoor('results watched after a quiet period', () => {
   test('a refused cancel shows no effect after a quiet period either', covers('cancel.auth.no-side-effect'), async ({ cfg, cancelSupport, scenarios }) => {
     const { target, calls, at } = await scenarios.refusedCancels(cancelSupport === 'supported');
     const acceptedCall = calls.find((c) => !c.after);

@@ -44,7 +44,8 @@ test.describe('the RPC of each call', () => {
     expect(rpcOf({ rpc: 'create', kind: 'long' }, cfg, createRequest).request.parent).toBe('projects/p/locations/l');
     expect(rpcOf({ rpc: 'list', path: '/v3/projects/p/locations/l/operations', query: { pageSize: '100' } }, cfg, createRequest))
       .toEqual({ method: 'google.longrunning.Operations/ListOperations', request: { name: 'projects/p/locations/l', pageSize: 100 } });
-    expect(rpcOf({ rpc: 'wait', name: 'n', timeoutSeconds: 4 }, cfg, createRequest).request).toEqual({ name: 'n', timeout: '4s' });
+    const wait = methodOf(protoRoot(), 'google.longrunning.Operations/WaitOperation').request;
+    expect(toJson(wait, wait.fromObject(rpcOf({ rpc: 'wait', name: 'n', timeoutSeconds: 4 }, cfg, createRequest).request))).toEqual({ name: 'n', timeout: '4s' });
     expect(rpcOf({ rpc: 'cancel', name: 'n' }, cfg, createRequest)).toEqual({ method: 'google.longrunning.Operations/CancelOperation', request: { name: 'n' } });
   });
 

@@ -12,7 +12,7 @@ import { addRetries, type RetryCounts } from '../transport/retry';
 import { redact } from '../credentials/redact';
 import { tlsWarnings } from '../transport/tls';
 import { testEvidence } from './test-evidence';
-import { COUNTER_ANNOTATIONS, coverageProblems, isFilteredRun, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from '../judging/verdict';
+import { COUNTER_ANNOTATIONS, DOOR_ANNOTATION, coverageProblems, isFilteredRun, requirementIdsOfTags, summarize, testStatus, type TestOutcome } from '../judging/verdict';
 
 
 const testKey = (t: { file: string; title: string; door?: string }) => `${t.door ?? ''}\u0000${t.file}\u0000${t.title}`;
@@ -49,7 +49,7 @@ export default class SummaryReporter implements Reporter {
     this.counters.requests += count(COUNTER_ANNOTATIONS.requests);
     this.counters.operationsCreated += count(COUNTER_ANNOTATIONS.operationsCreated);
     for (const a of annotations.filter((x) => x.type === COUNTER_ANNOTATIONS.retries)) addRetries(this.retries, retriesOf(a.description));
-    const door = test.parent.project()?.name;
+    const door = annotations.find((a) => a.type === DOOR_ANNOTATION)?.description;
     const outcome: TestOutcome = {
       title: test.title,
       ...(door ? { door } : {}),

@@ -74,7 +74,7 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
       v('LIST_SUPPORT', 'auto'),
       v('CANCEL_SETTLE_TIMEOUT', '30'),
       v('CANCEL_ATTEMPTS', '3'),
-      v('CONFORMANCE_MAX_OPERATIONS', '10'),
+      v('CONFORMANCE_MAX_OPERATIONS', '10 for one door, 14 for both'),
       v('REQUEST_TIMEOUT', '15'),
       v('RETRY_MAX_ATTEMPTS', '8'),
       v('RETRY_MAX_SECONDS', '30'),

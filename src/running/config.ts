@@ -157,6 +157,9 @@ function baseUrl(env: Env): string | undefined {
 /** Neither door is named: `npm run conformance` starts the embedded reference server. */
 export const isEmbeddedTarget = (env: Env) => text(env, 'TARGET_BASE_URL') === undefined && text(env, 'TARGET_GRPC_ADDRESS') === undefined;
 
+/** CONFORMANCE_MAX_OPERATIONS by default: the doors share what they can (README "Budget"). */
+export const DEFAULT_MAX_OPERATIONS = { oneDoor: 10, bothDoors: 14 } as const;
+
 export const DEFAULT_GRPC_CREATE_METHOD = 'google.cloud.translation.v3.TranslationService/BatchTranslateDocument';
 
 function grpcAddress(env: Env): string | undefined {
@@ -543,10 +546,11 @@ export function parseConfig(rawEnv: Env): Config {
   const parentName = parent(env, starting);
   const insufficient = (text(env, 'AUTH_TOKEN_INSUFFICIENT') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
   const optional = (name: string) => text(env, name);
+  // Before the embedded target is up, both of its doors count as configured.
+  const judged = doors(env, starting || url !== undefined, starting || grpc !== undefined);
   return {
     baseUrl: url,
-    // Before the embedded target is up, both of its doors count as configured.
-    doors: doors(env, starting || url !== undefined, starting || grpc !== undefined),
+    doors: judged,
     ...(grpc ? { grpc } : {}),
     apiPrefix: prefix,
     parent: parentName,
@@ -570,7 +574,7 @@ export function parseConfig(rawEnv: Env): Config {
     settleTimeoutMs: positiveNumber(env, 'CANCEL_SETTLE_TIMEOUT', 30) * 1000,
     requestTimeoutMs: positiveNumber(env, 'REQUEST_TIMEOUT', 15) * 1000,
     cancelAttempts: positiveNumber(env, 'CANCEL_ATTEMPTS', 3, { integer: true }),
-    maxOperations: positiveNumber(env, 'CONFORMANCE_MAX_OPERATIONS', 10, { integer: true }),
+    maxOperations: positiveNumber(env, 'CONFORMANCE_MAX_OPERATIONS', judged.length > 1 ? DEFAULT_MAX_OPERATIONS.bothDoors : DEFAULT_MAX_OPERATIONS.oneDoor, { integer: true }),
     scopeChecksNotApplicable: scopeChecks(env),
     authMode: oneOf(env, 'AUTH_MODE', ['oauth', 'none'], 'oauth'),
     ...(listPath(env) ? { listPath: listPath(env) } : {}),

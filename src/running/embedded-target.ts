@@ -8,7 +8,7 @@ import { awaitPublished, publish } from './handoff';
 export const EMBEDDED_TARGET_VARIABLE = 'CONFORMANCE_EMBEDDED_TARGET_FILE';
 
 export interface EmbeddedTarget {
-  /** TARGET_BASE_URL, the issuer's client credentials, the profile and the default parent. */
+  /** TARGET_BASE_URL (and TARGET_GRPC_ADDRESS), the issuer's client credentials, the profile and the default parent. */
   readonly variables: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -20,6 +20,8 @@ export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<Embed
   return {
     variables: {
       TARGET_BASE_URL: reference.baseUrl,
+      // Its gRPC door, on the same store (REFERENCE_GRPC=false closes it).
+      ...(reference.grpcAddress ? { TARGET_GRPC_ADDRESS: reference.grpcAddress, TARGET_GRPC_PLAINTEXT: String(!!reference.grpcPlaintext) } : {}),
       AUTH_TOKEN_URL: reference.tokenUrl,
       AUTH_CLIENT_ID: 'lro-cancel-conformance',
       AUTH_CLIENT_SECRET: 'embedded-reference-issuer',

@@ -87,7 +87,7 @@ export function rpcOf(call: Call, cfg: Config, createRequest: protobuf.Type): Rp
       return { method: `${OPERATIONS}/ListOperations`, request: { name: collectionOf(call.path, cfg), ...(filter ? { filter } : {}), ...(pageSize ? { pageSize: Number(pageSize) } : {}), ...(pageToken ? { pageToken } : {}) } };
     }
     case 'wait':
-      return { method: `${OPERATIONS}/WaitOperation`, request: { name: call.name, timeout: `${call.timeoutSeconds}s` } };
+      return { method: `${OPERATIONS}/WaitOperation`, request: { name: call.name, timeout: { seconds: call.timeoutSeconds } } };
     case 'cancel':
       if (call.http) throw new Error('a cancel with an HTTP method or body of its own has no gRPC counterpart: the requirement that sends it applies to REST only');
       return { method: `${OPERATIONS}/CancelOperation`, request: { name: call.name } };
