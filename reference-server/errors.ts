@@ -118,7 +118,7 @@ const HTTP_TO_RPC: Record<number, RpcName> = {
   400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 405: 'NOT_FOUND',
   409: 'ABORTED', 429: 'RESOURCE_EXHAUSTED', 501: 'UNIMPLEMENTED', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
 };
-const httpToRpc = (status: number): RpcName => HTTP_TO_RPC[status] ?? (status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL');
+export const httpToRpc = (status: number): RpcName => HTTP_TO_RPC[status] ?? (status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL');
 
 /** Any thrown value becomes an ApiError; unexpected ones become INTERNAL without leaking a stack. */
 export function toApiError(e: unknown): ApiError {

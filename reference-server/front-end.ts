@@ -5,7 +5,7 @@ import { GOOGLE_JSON_TYPE, UNAVAILABLE_MESSAGE, permissionDenied } from './error
 import { RPC } from './routes';
 import type { TransientKind, ZoneKnobs } from './zone';
 
-type OnRequest = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
+export type OnRequest = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
 
 /** mulberry32: a tiny seeded PRNG, so that a seed replays the same transient answers and delays. */
 export function mulberry32(seed: number): () => number {

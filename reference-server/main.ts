@@ -1,9 +1,9 @@
 // `npm run reference-server`: starts the server on 127.0.0.1 from REFERENCE_* variables.
 import { ReferenceConfigError, optionsFromEnv, startReferenceServer, type RunningReference } from './index';
 
-/** The one startup line; never contains a token. */
+/** The one startup line; never contains a token. The gRPC door has the REST door's TLS (base's scheme). */
 export const startupLine = (r: RunningReference) =>
-  `reference-server ready: profile=${r.profile} faults=${r.faults.join(',') || 'none'} base=${r.baseUrl} issuer=${r.issuerUrl} token=${r.tokenUrl} audience=${r.audience}`;
+  `reference-server ready: profile=${r.profile} faults=${r.faults.join(',') || 'none'} base=${r.baseUrl} grpc=${r.grpcAddress ?? 'off'} issuer=${r.issuerUrl} token=${r.tokenUrl} audience=${r.audience}`;
 
 async function main() {
   let running: RunningReference;

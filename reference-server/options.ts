@@ -15,6 +15,10 @@ export interface ReferenceOptions extends ZoneKnobs {
   audience: string;
   /** Listen on HTTPS with this PEM certificate and key; `ca` + `requestClientCert`: only clients with a certificate from `ca` get in. */
   tls?: ReferenceTls;
+  /** Open the gRPC door too (google.longrunning.Operations, TranslationService), with the REST door's TLS. */
+  grpc: boolean;
+  /** The gRPC door's port; 0 picks a free one. */
+  grpcPort: number;
 }
 
 export interface ReferenceTls {
@@ -74,6 +78,8 @@ export function withDefaults(opts: Partial<ReferenceOptions> = {}): ReferenceOpt
     maxOperations: opts.maxOperations ?? 100_000,
     audience: opts.audience ?? DEFAULT_AUDIENCE,
     ...(opts.tls ? { tls: opts.tls } : {}),
+    grpc: opts.grpc ?? true,
+    grpcPort: opts.grpcPort ?? 0,
   };
 }
 
@@ -98,6 +104,8 @@ const VARIABLES: Record<string, (v: string) => Partial<ReferenceOptions>> = {
   REFERENCE_METADATA_AHEAD_MS: (v) => ({ metadataAheadMs: integer('REFERENCE_METADATA_AHEAD_MS', v, 0, 600_000) }),
   REFERENCE_LIST_LAG_MS: (v) => ({ listLagMs: integer('REFERENCE_LIST_LAG_MS', v, 0, 600_000) }),
   REFERENCE_STRICT_IDS: (v) => ({ strictIds: bool('REFERENCE_STRICT_IDS', v) }),
+  REFERENCE_GRPC: (v) => ({ grpc: bool('REFERENCE_GRPC', v) }),
+  REFERENCE_GRPC_PORT: (v) => ({ grpcPort: integer('REFERENCE_GRPC_PORT', v, 0, 65535) }),
   REFERENCE_PROJECTS: (v) => {
     const projects = list<string>('REFERENCE_PROJECTS', v, [], (p) => PROJECT_ID.test(p), 'project IDs (lowercase letters, digits, hyphens), comma-separated');
     return projects.length ? { projects } : {};

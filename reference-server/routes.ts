@@ -20,6 +20,7 @@ import {
   phaseAt,
   requestCancel,
   workloadOf,
+  type Door,
   type Json,
   type OperationStore,
   type OpRecord,
@@ -30,6 +31,8 @@ import {
 export type Params = Record<string, string>;
 
 export interface Ctx {
+  /** The door this app serves: REST itself, or the gRPC door's calls, transcoded and injected. */
+  door: Door;
   opts: ReferenceOptions;
   profile: Profile;
   hooks: Hooks;
@@ -122,8 +125,14 @@ export const operationOf = (s: Srv, shape: Shape, p: Params) => checkName(operat
 
 const idOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
 
+/** Whether this door sees the record (grpc-rejects-rest-names: only those it created). */
+const visible = (s: Srv, r: OpRecord) => !s.hooks.ownOperationsOnly || r.door === s.door;
+
 /** The record a name resolves to; the cross-parent fault also takes its last segment alone. */
-const lookup = (s: Srv, name: string) => s.store.get(name) ?? (s.hooks.resolveById ? s.store.findById(idOf(name)) : undefined);
+function lookup(s: Srv, name: string): OpRecord | undefined {
+  const r = s.store.get(name) ?? (s.hooks.resolveById ? s.store.findById(idOf(name)) : undefined);
+  return r && visible(s, r) ? r : undefined;
+}
 
 function requireOp(s: Srv, name: string): OpRecord {
   const r = lookup(s, name);
@@ -304,6 +313,7 @@ function cancelHandler(s: Srv, shape: Shape) {
       landLater(s, name);
       throw notFound(`Operation "${name}" not found.`);
     }
+    if (s.hooks.cancelIgnored) return void sendJson(s, reply, EMPTY);
     if (!s.hooks.inFlightMs) return answerCancel(s, reply, r, applyCancel(s, r));
     return holdInFlight(s, inFlight, name, requestSignal(s, reply), () => applyCancel(s, r)).then((outcome) => answerCancel(s, reply, r, outcome));
   };
@@ -430,7 +440,7 @@ const listHandler: Handler = (s, shape) => async (req, reply) => {
   const asOf = s.store.now() - s.opts.listLagMs;
   const matching = s.store.list(parent, after, (r) => {
     const phase = phaseAt(r, asOf);
-    return r.submitMs <= asOf && keep(phase.done) && !s.hooks.hideFromList?.(phase);
+    return r.submitMs <= asOf && keep(phase.done) && !s.hooks.hideFromList?.(phase) && visible(s, r);
   }, size + 1);
   const page = matching.slice(0, size);
   return sendJson(s, reply, {
@@ -472,7 +482,7 @@ const createHandler: Handler = (s, shape) => async (req, reply) => {
   const body = parseBody(req.body);
   if (body.kind === 'malformed') throw invalidPayload(body.message, 'MALFORMED_JSON');
   const work = quickened(s, s.surface.workload(body.kind === 'object' ? body.value : {}));
-  const r = s.store.create(parent, randomUUID(), work);
+  const r = s.store.create(parent, randomUUID(), work, s.door);
   if (!r) {
     throw new ApiError('RESOURCE_EXHAUSTED', `The reference server holds at most ${s.opts.maxOperations} operations and none has finished.`, { reason: 'OPERATIONS_LIMIT' });
   }

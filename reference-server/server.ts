@@ -6,7 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { authError, authenticate, failureKind, startIssuer, type AuthDecision } from './auth';
 import { BODY_LIMIT, invalidArgument, methodNotFound, renderError, sendError, toApiError, type ErrorStyle } from './errors';
 import { FAULTS, mergeHooks, type AuthFailure, type FaultName } from './faults';
-import { frontEnd, projectRbac } from './front-end';
+import { frontEnd, projectRbac, type OnRequest } from './front-end';
+import type { GrpcDoor } from './grpc/door';
 import { httpsServerOptions, withDefaults, type ReferenceOptions } from './options';
 import { PROFILES, type ProfileName, type Unmatched } from './profiles';
 import {
@@ -25,7 +26,7 @@ import {
   type Shape,
   type Srv,
 } from './routes';
-import { OperationStore } from './store';
+import { OperationStore, type Door } from './store';
 
 export { WAIT_CAP_MS } from './routes';
 
@@ -127,6 +128,16 @@ function authHook(s: Srv, auth: NonNullable<Srv['auth']>, cancelName: ((p: Param
   };
 }
 
+/**
+ * An injected request (the gRPC door's) has a socket without destroy(), which the front end and
+ * forged-token-reset call: here it ends the response, which the door reads as a dropped call.
+ */
+const resettableSocket: OnRequest = (req, reply, done) => {
+  const socket: { destroy?: unknown } = req.raw.socket;
+  if (typeof socket.destroy !== 'function') socket.destroy = () => reply.raw.destroy();
+  done();
+};
+
 /** The not-found handler per profile; undefined keeps fastify's own (`{"message":"Route ... not found",...}`). */
 const UNMATCHED: Record<Unmatched, ((s: Srv) => (req: FastifyRequest, reply: FastifyReply) => unknown) | undefined> = {
   envelope: (s) => (_req, reply) => sendError(reply, methodNotFound(), undefined, s.style),
@@ -166,8 +177,8 @@ export function buildApp(ctx: Ctx): FastifyInstance {
     // No route has a fastify schema (request.ts checks messages against the proto's fields), so
     // fastify's Ajv and fast-json-stringify compilers are never loaded: ~80 ms of every start.
     schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
-    // HTTPS (and mTLS) for the TLS self-tests; plain HTTP otherwise.
-    ...(ctx.opts.tls ? { https: httpsServerOptions(ctx.opts.tls) } : {}),
+    // HTTPS (and mTLS) for the TLS self-tests; plain HTTP otherwise. The gRPC door's app never listens.
+    ...(ctx.opts.tls && ctx.door === 'rest' ? { https: httpsServerOptions(ctx.opts.tls) } : {}),
   });
   app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const r = renderError(invalidArgument(`Unsupported Expect header "${String(req.headers.expect).slice(0, 100)}".`, 'UNSUPPORTED_EXPECTATION'), undefined, style);
@@ -179,6 +190,7 @@ export function buildApp(ctx: Ctx): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, req, reply) => sendError(reply, toApiError(err), req.routeOptions.config?.rpc, style));
+  if (ctx.door === 'grpc') app.addHook('onRequest', resettableSocket);
   // The zone's front end answers before auth and routing see the request.
   const front = frontEnd(s.opts);
   if (front) app.addHook('onRequest', front);
@@ -203,7 +215,24 @@ export interface RunningReference {
   faults: FaultName[];
   /** REFERENCE_PROJECTS: the projects the caller has a role in, the default one first; undefined: every project. */
   projects?: readonly string[];
+  /** The gRPC door, `127.0.0.1:port`; undefined when it is off (REFERENCE_GRPC=false). */
+  grpcAddress?: string;
+  /** The gRPC door speaks plaintext (h2c): the REST door is HTTP. Otherwise TLS with the REST door's certificate. */
+  grpcPlaintext?: boolean;
   close(): Promise<void>;
+}
+
+/** The rpc names a surface routes: what its gRPC door serves. */
+const servedRpcs = (ctx: Ctx) => new Set(SURFACES[ctx.profile.surface ?? 'translation'].routes.flatMap((r) => r.rpc ?? []));
+
+/**
+ * The gRPC door over its own app: same store, issuer and profile, the faults that exist on gRPC.
+ * Imported on demand: grpc-js and the protos cost ~100 ms of the first start, which REFERENCE_GRPC=false spares.
+ */
+async function openGrpc(ctx: Ctx): Promise<GrpcDoor> {
+  const { opts } = ctx;
+  const { openGrpcDoor } = await import('./grpc/door');
+  return openGrpcDoor({ app: buildApp(ctx), serves: servedRpcs(ctx), hooks: ctx.hooks, port: opts.grpcPort, ...(opts.tls ? { tls: opts.tls } : {}) });
 }
 
 export async function startReferenceServer(partial: Partial<ReferenceOptions> = {}): Promise<RunningReference> {
@@ -213,11 +242,15 @@ export async function startReferenceServer(partial: Partial<ReferenceOptions> = 
   });
   const closing = new AbortController();
   const issuer = await startIssuer(opts.audience);
-  const ctx: Ctx = { opts, profile: PROFILES[opts.profile], hooks: mergeHooks(opts.faults), store: new OperationStore(opts.maxOperations), issuer, closing: closing.signal };
-  const app = buildApp(ctx);
+  const shared = { opts, profile: PROFILES[opts.profile], store: new OperationStore(opts.maxOperations), issuer, closing: closing.signal };
+  const ctxOf = (door: Door): Ctx => ({ ...shared, door, hooks: mergeHooks(opts.faults, door) });
+  const app = buildApp(ctxOf('rest'));
+  let grpc: GrpcDoor | undefined;
   try {
     await app.listen({ port: opts.port, host: '127.0.0.1' });
+    if (opts.grpc) grpc = await openGrpc(ctxOf('grpc'));
   } catch (e) {
+    await app.close();
     await issuer.close();
     throw e;
   }
@@ -231,12 +264,13 @@ export async function startReferenceServer(partial: Partial<ReferenceOptions> = 
     profile: opts.profile,
     faults: [...opts.faults],
     ...(opts.projects ? { projects: [...opts.projects] } : {}),
+    ...(grpc ? { grpcAddress: grpc.address, grpcPlaintext: grpc.plaintext } : {}),
     async close() {
       closing.abort();
       // Node counts a connection on which nothing was sent yet as busy (undici leaves one after an
       // aborted request), and would hold close for headersTimeout (60 s): cut what is left after a grace.
       const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
-      await app.close();
+      await Promise.all([app.close(), grpc?.close(CLOSE_GRACE_MS)]);
       clearTimeout(cut);
       await issuer.close();
     },

@@ -36,12 +36,17 @@ export function workloadOf(inputUris: readonly string[], targetLanguages: number
 
 export const isQuick = (w: Workload) => w.durationMs <= SIMULATION.quickLimitMs;
 
+/** The door a call came through: REST (HTTP and JSON) or gRPC (the same methods, transcoded). */
+export type Door = 'rest' | 'grpc';
+
 export interface OpRecord {
   readonly name: string;
   readonly parent: string;
   readonly seq: number;
   readonly submitMs: number;
   readonly work: Workload;
+  /** The door whose create made it. */
+  readonly door: Door;
   /** When an accepted cancel was requested. */
   cancelRequestedMs?: number;
   /** When the controller acts on it (REFERENCE_CONTROLLER_LAG_MS later): RUNNING until then. */
@@ -212,9 +217,9 @@ export class OperationStore {
     return this.ops.size;
   }
 
-  create(parent: string, id: string, work: Workload): OpRecord | undefined {
+  create(parent: string, id: string, work: Workload, door: Door): OpRecord | undefined {
     if (this.ops.size >= this.max && !this.evictOldestFinished()) return undefined;
-    const record: OpRecord = { name: operationName(parent, id), parent, seq: ++this.seq, submitMs: this.now(), work };
+    const record: OpRecord = { name: operationName(parent, id), parent, seq: ++this.seq, submitMs: this.now(), work, door };
     this.ops.set(record.name, record);
     const siblings = this.byParent.get(parent) ?? new Map<string, OpRecord>();
     siblings.set(record.name, record);

@@ -1,5 +1,6 @@
-// One check with the official Node client (gax REST fallback) against the reference server.
+// The official Node client against the reference server: over REST (gax fallback) and over its gRPC door.
 import { v3 } from '@google-cloud/translate';
+import * as grpc from '@grpc/grpc-js';
 import { OAuth2Client } from 'google-auth-library';
 import { TRANSLATION_SCOPE, expect, fixture, mint, test } from './helpers';
 
@@ -18,6 +19,38 @@ test('official client: batchTranslateDocument, cancel, progress ends with code 1
       const checked = await client.checkBatchTranslateDocumentProgress(operation.name!);
       if (checked.done) {
         error = checked.error as { code?: number } | null;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(error?.code).toBe(1);
+  } finally {
+    await client.close();
+  }
+});
+
+test('official client over gRPC: batchTranslateDocument, cancelOperation, getOperation ends with code 1', async ({ ref }) => {
+  const token = await mint(ref, TRANSLATION_SCOPE);
+  const port = Number(ref.grpcAddress!.split(':')[1]);
+  const authClient = new OAuth2Client();
+  authClient.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
+  // gax hands `sslCreds` to the channel as they are (authClient then only spares it a metadata-server
+  // lookup), and grpc-js cannot compose call credentials onto an insecure channel: the token goes in each call's metadata.
+  const client = new v3.TranslationServiceClient({ apiEndpoint: '127.0.0.1', port, sslCreds: grpc.credentials.createInsecure(), authClient: authClient as never });
+  const options = { retry: null, otherArgs: { headers: { authorization: `Bearer ${token}` } } } as never;
+  try {
+    const request = { parent: 'projects/p/locations/us-central1', ...JSON.parse(fixture('long')) };
+    const refused = await client.batchTranslateDocument(request, { retry: null } as never).catch((e: { code?: number; reason?: string }) => e);
+    expect(refused, 'the ErrorInfo of grpc-status-details-bin, as gax decodes it').toMatchObject({ code: 16, reason: 'CREDENTIALS_MISSING' });
+    const [operation] = await client.batchTranslateDocument(request, options);
+    expect(operation.name).toMatch(/^projects\/p\/locations\/us-central1\/operations\//);
+    await client.cancelOperation({ name: operation.name! } as never, options);
+    const deadline = Date.now() + 5000;
+    let error: { code?: number } | undefined | null;
+    while (Date.now() < deadline) {
+      const [op] = await client.getOperation({ name: operation.name! } as never, options);
+      if (op.done) {
+        error = op.error as { code?: number } | null;
         break;
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -97,6 +97,8 @@ test.describe('optionsFromEnv', () => {
       metadataAheadMs: 0,
       listLagMs: 0,
       strictIds: false,
+      grpc: true,
+      grpcPort: 0,
     });
     expect(optionsFromEnv({ REFERENCE_PROFILE: 'slow-cancel' }).cancelDelayMs).toBe(3000);
     expect(optionsFromEnv({ REFERENCE_PROFILE: 'slow-cancel', REFERENCE_CANCEL_DELAY_MS: '0' }).cancelDelayMs).toBe(0);
@@ -109,9 +111,9 @@ test.describe('optionsFromEnv', () => {
 
   test('every profile and fault name is accepted', () => {
     for (const profile of Object.keys(PROFILES)) expect(optionsFromEnv({ REFERENCE_PROFILE: profile }).profile).toBe(profile);
-    expect(Object.keys(FAULTS)).toHaveLength(57);
+    expect(Object.keys(FAULTS)).toHaveLength(62);
     for (const fault of Object.keys(FAULTS)) expect(optionsFromEnv({ REFERENCE_FAULTS: fault }).faults).toEqual([fault]);
-    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(57);
+    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(62);
   });
 
   for (const [variable, value, allowed] of [
