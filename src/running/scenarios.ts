@@ -9,7 +9,7 @@ import { fillNameTemplate, otherParents, unknownSibling } from '../judging/names
 import { isOperation, outcomeOf, type Operation, type Outcome } from '../judging/operation';
 import { DOOR_NAMES, type DoorName, type OperationsClient } from '../transport/operations-client';
 import { settle, storableSettlement, type Settlement } from './settle';
-import { is2xx, touched } from '../judging/judge';
+import { cancellationShown, is2xx, touched } from '../judging/judge';
 import { once as onceInRun, storable } from './shared';
 import { invalidTokens, isAvailable, MALFORMED_TOKEN, type Credential, type Tokens } from '../credentials/tokens';
 import { readLedger, recordAimed } from './ledger';
@@ -163,7 +163,8 @@ interface PairedScenarios {
 
 /** What cancel.transport.parity compares: every door's observations, read across. */
 export interface Parity {
-  readonly observations: Readonly<Partial<Record<DoorName, Observation['kind']>>>;
+  /** How each door's observed cancellation ended; `untouched`: still running, showing no sign of the accepted cancel. */
+  readonly observations: Readonly<Partial<Record<DoorName, { readonly kind: Observation['kind']; readonly untouched?: string }>>>;
   readonly crossReads: readonly CrossRead[];
   readonly paired: readonly PairedAnswer[];
 }
@@ -471,7 +472,12 @@ export function createScenarios({ api, others = [], cfg, tokens, credential }: S
         ...(refusals[0]?.insufficient ?? []).map((c, i) => pair(`a cancel with ${c.label}`, (x) => authOf(x)!.insufficient[i]?.exchange)),
         pair('a cancel of an unknown operation', (x) => namesOf(x)!.unknown.exchange),
       ];
-      return { observations: Object.fromEntries(seen.map((x) => [x.door, x.obs.kind])), crossReads, paired };
+      const untouched = (obs: Observation) => {
+        const last = obs.kind === 'unsettled' ? obs.attempts.at(-1)?.settlement?.last : undefined;
+        return last && cancellationShown(last) === undefined ? `its last GET ${said(last)}` : undefined;
+      };
+      const observations = Object.fromEntries(seen.map((x) => [x.door, { kind: x.obs.kind, ...(untouched(x.obs) ? { untouched: untouched(x.obs) } : {}) }]));
+      return { observations, crossReads, paired };
     });
 
   /** GET of `name` once the quiet period after `since` has passed (a controller may act late); one per operation and start. */
