@@ -64,7 +64,8 @@ export const RPC = {
   cancel: `${OPS}.CancelOperation`,
   wait: `${OPS}.WaitOperation`,
   create: 'google.cloud.translation.v3.TranslationService.BatchTranslateDocument',
-  runJob: 'reference.jobs.v1.Jobs.RunJob',
+  // fixtures/protos/conformance/jobs/v1/jobs.proto: the generic surface's create, on the gRPC door too.
+  runJob: 'conformance.jobs.v1.JobService.RunJob',
 } as const;
 
 export const WAIT_CAP_MS = 30_000;

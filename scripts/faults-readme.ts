@@ -18,11 +18,13 @@ export const DOORS_END = '<!-- doors:end -->';
 const NOTHING_FAILS = 'none: what it touches ends `unverified`, never passed';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
-export function faultsTable(faults: Readonly<Record<string, { description: string; breaks: readonly string[] }>> = FAULTS): string {
+const DOOR_CELL = { rest: 'REST', grpc: 'gRPC', both: 'both' } as const;
+
+export function faultsTable(faults: Readonly<Record<string, { description: string; breaks: readonly string[]; doors: keyof typeof DOOR_CELL }>> = FAULTS): string {
   return [
-    '| fault | what it breaks | caught by |',
-    '|---|---|---|',
-    ...Object.entries(faults).map(([name, f]) => `| \`${name}\` | ${cell(f.description)} | ${f.breaks.map((id) => `\`${id}\``).join(', ') || NOTHING_FAILS} |`),
+    '| fault | door | what it breaks | caught by |',
+    '|---|---|---|---|',
+    ...Object.entries(faults).map(([name, f]) => `| \`${name}\` | ${DOOR_CELL[f.doors]} | ${cell(f.description)} | ${f.breaks.map((id) => `\`${id}\``).join(', ') || NOTHING_FAILS} |`),
   ].join('\n');
 }
 

@@ -1,7 +1,8 @@
-// The gRPC door: google.longrunning.Operations and TranslationService on their own port, served by
-// the same methods as the REST door. Each call is transcoded to its REST request and injected into
-// a fastify app built for this door (same store, auth, profile, zone front end; the faults that
-// exist on gRPC), so both doors are one backend by construction.
+// The gRPC door: google.longrunning.Operations, TranslationService and the generic-lro profile's
+// conformance.jobs.v1.JobService (fixtures/protos) on their own port, served by the same methods
+// as the REST door. Each call is transcoded to its REST request and injected into a fastify app
+// built for this door (same store, auth, profile, zone front end; the faults that exist on gRPC),
+// so both doors are one backend by construction.
 import { constants as http2, type ServerHttp2Stream } from 'node:http2';
 import { Metadata, Server, ServerCredentials, status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';

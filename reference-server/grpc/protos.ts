@@ -1,19 +1,30 @@
-// The gRPC door's protos (google-proto-files), parsed once per process, and proto3 JSON ⇄ binary
-// over their reflection (protobufjs), so the door's handlers speak the REST door's JSON.
+// The gRPC door's protos (google-proto-files, and the generic-lro profile's own job service from
+// fixtures/protos), parsed once per process, and proto3 JSON ⇄ binary over their reflection
+// (protobufjs), so the door's handlers speak the REST door's JSON.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import type { Json } from '../store';
 
 const PROTO_DIR = dirname(createRequire(import.meta.url).resolve('google-proto-files/package.json'));
+/** The protos of a third-party LRO server's shape: the generic-lro profile's job service. */
+const FIXTURE_PROTO_DIR = fileURLToPath(new URL('../../fixtures/protos/', import.meta.url));
+/** Import folders, searched in order. */
+const PROTO_DIRS = [PROTO_DIR, FIXTURE_PROTO_DIR];
 const PROTO_FILES = [
   'google/longrunning/operations.proto',
   'google/cloud/translate/v3/translation_service.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
+  'conformance/jobs/v1/jobs.proto',
 ];
-export const SERVICES = ['google.longrunning.Operations', 'google.cloud.translation.v3.TranslationService'] as const;
+export const SERVICES = ['google.longrunning.Operations', 'google.cloud.translation.v3.TranslationService', 'conformance.jobs.v1.JobService'] as const;
+
+/** A file in the first import folder that has it (the first folder when none does: the parse then names it). */
+const resolveProto = (target: string) => join(PROTO_DIRS.find((dir) => existsSync(join(dir, target))) ?? PROTO_DIR, target);
 
 let root: protobuf.Root | undefined;
 
@@ -22,7 +33,7 @@ export function protoRoot(): protobuf.Root {
   if (root) return root;
   const r = new protobuf.Root();
   // google/api/*.proto only declare options (http rules, signatures, field behaviour): skipping them halves the parse.
-  r.resolvePath = (_origin, target) => (target.startsWith('google/api/') ? null : join(PROTO_DIR, target));
+  r.resolvePath = (_origin, target) => (target.startsWith('google/api/') ? null : resolveProto(target));
   r.loadSync(PROTO_FILES);
   r.resolveAll();
   return (root = r);
@@ -126,7 +137,7 @@ export const decode = (type: protobuf.Type, bytes: Uint8Array): Json => convert(
 /** The rpc name the REST routes know a method by: `google.longrunning.Operations.GetOperation`. */
 export const rpcOf = (m: protobuf.Method) => m.fullName.slice(1);
 
-/** A service's unary methods (all of these two services' methods are). */
+/** A service's unary methods (all of these services' methods are). */
 export const unaryMethods = (service: protobuf.Service) => service.methodsArray.filter((m) => !m.requestStream && !m.responseStream);
 
 /** grpc-js definitions of a service's unary methods, whose messages are proto3 JSON in the handlers. */

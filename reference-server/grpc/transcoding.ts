@@ -41,6 +41,8 @@ export const TRANSCODING: Readonly<Record<string, (req: Json) => RestCall>> = {
   [RPC.cancel]: (r) => ({ method: 'POST', url: `/v3/${pathOf(r.name)}:cancel`, body: bodyWithout(r, 'name') }),
   [RPC.wait]: (r) => ({ method: 'POST', url: `/v3/${pathOf(r.name)}:wait`, body: bodyWithout(r, 'name') }),
   [RPC.create]: (r) => ({ method: 'POST', url: `/v3/${pathOf(r.parent)}:batchTranslateDocument`, body: bodyWithout(r, 'parent') }),
+  // conformance.jobs.v1 (fixtures/protos): no parent, every field in the body.
+  [RPC.runJob]: (r) => ({ method: 'POST', url: '/v3/jobs:run', body: JSON.stringify(r) }),
 };
 
 const isPlain = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -25,8 +25,8 @@ test('README lists exactly the faults of reference-server/faults.ts (run npm run
 });
 
 test('the generator renders a table row per fault and refuses a README without its markers', () => {
-  const table = faultsTable({ 'a-fault': { description: 'Cancel answers 200 | text.', breaks: ['cancel.response.json', 'errors.envelope'] } });
-  expect(table.split('\n')).toEqual(['| fault | what it breaks | caught by |', '|---|---|---|', '| `a-fault` | Cancel answers 200 \\| text. | `cancel.response.json`, `errors.envelope` |']);
+  const table = faultsTable({ 'a-fault': { description: 'Cancel answers 200 | text.', breaks: ['cancel.response.json', 'errors.envelope'], doors: 'rest' } });
+  expect(table.split('\n')).toEqual(['| fault | door | what it breaks | caught by |', '|---|---|---|---|', '| `a-fault` | REST | Cancel answers 200 \\| text. | `cancel.response.json`, `errors.envelope` |']);
   expect(() => withFaultsTable('# no markers here')).toThrow(/has no .* section/);
 });
 

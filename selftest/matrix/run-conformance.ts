@@ -12,7 +12,7 @@ export interface Summary {
   requests: number;
   operationsCreated: number;
   suiteErrors: string[];
-  requirements: { id: string; level: string; status: string; reason: string; partial?: true }[];
+  requirements: { id: string; level: string; status: string; reason: string; partial?: true; doors?: Record<string, { status: string; reason: string }> }[];
 }
 
 export interface ConformanceRun {

@@ -10,6 +10,8 @@ export type Expected = 'passed' | 'partial' | 'failed' | 'unverified' | 'not-app
 
 export interface Variant {
   readonly name: string;
+  /** Judged on both doors (the embedded default); otherwise TRANSPORTS=rest, which keeps the REST faults' runs short. */
+  readonly bothDoors?: true;
   readonly profile?: 'conformant' | 'unimplemented' | 'slow-cancel' | 'race' | 'google-faithful' | 'generic-lro' | 'rbac-zone' | 'live-zone';
   readonly faults?: readonly FaultName[];
   readonly env?: Readonly<Record<string, string>>;
@@ -24,9 +26,11 @@ type Overrides = Partial<Record<Expected, readonly string[]>>;
 const ids = (pred: (r: (typeof CATALOG)[number]) => boolean) => CATALOG.filter(pred).map((r) => r.id);
 const AUTH = ids((r) => r.id.startsWith('cancel.auth.'));
 
-/** Every requirement at a status, then the overrides, in order. */
+const PARITY = 'cancel.transport.parity';
+
+/** Every requirement at a status, then the overrides, in order. Parity is not applicable on one door. */
 function statuses(base: (id: string) => Expected, overrides: Overrides): Record<string, Expected> {
-  const map = Object.fromEntries(CATALOG.map((r) => [r.id, base(r.id)])) as Record<string, Expected>;
+  const map = Object.fromEntries(CATALOG.map((r) => [r.id, r.id === PARITY ? 'not-applicable' : base(r.id)])) as Record<string, Expected>;
   for (const [status, list] of Object.entries(overrides) as [Expected, readonly string[]][]) for (const id of list) map[id] = status;
   return map;
 }
@@ -47,6 +51,9 @@ const GENERIC_ENV = {
   OPERATION_CREATE_BODY: 'fixtures/generic-job-long.json',
   OPERATION_CREATE_BODY_QUICK: 'fixtures/generic-job-quick.json',
   AUTH_MODE: 'none',
+  // Its gRPC door creates jobs through a proto of its own: a third-party LRO service driven without code.
+  OPERATION_CREATE_GRPC_METHOD: 'conformance.jobs.v1.JobService/RunJob',
+  GRPC_PROTO_PATH: 'fixtures/protos:conformance/jobs/v1/jobs.proto',
 } as const;
 const GOOGLE_ENV = { TARGET_PARENT: 'projects/conformance/locations/us-central1' } as const;
 // AUTH_MODE=none; no :wait route; metadata null; names operations/{id} have no parent to swap;
@@ -74,29 +81,35 @@ const SHARE_CROSS_TARGET = ['cancel.request.unknown-field', 'cancel.request.malf
 // Their controller acts 300 ms after a cancel: the quick operation (250 ms) completes first, so completed-anyway is exercised.
 const zone = (o: Overrides = {}) => supported({ ...o, partial: ['cancel.outcome.metadata-state', ...(o.partial ?? [])], passed: ['cancel.outcome.completed-anyway', ...(o.passed ?? [])] });
 
+/** On both doors, the doors agree: parity passes (or what `o` says). */
+const bothDoors = (expected: Record<string, Expected>, parity: Expected = 'passed') => ({ bothDoors: true as const, expected: { ...expected, [PARITY]: expected[PARITY] === 'not-applicable' ? parity : expected[PARITY]! } });
+
+// Every correct profile is judged on both doors: CONFORMANT on each, and the doors agree.
 export const CORRECT_PROFILES: readonly Variant[] = [
-  { name: 'conformant', profile: 'conformant', breaks: [], expected: supported() },
-  { name: 'slow-cancel', profile: 'slow-cancel', breaks: [], expected: supported() },
+  { name: 'conformant', profile: 'conformant', breaks: [], ...bothDoors(supported()) },
+  { name: 'slow-cancel', profile: 'slow-cancel', breaks: [], ...bothDoors(supported()) },
   // Quick operations win against their cancel: completed-anyway is exercised.
-  { name: 'race', profile: 'race', breaks: [], expected: supported({ passed: ['cancel.outcome.completed-anyway'] }) },
-  { name: 'unimplemented (CANCEL_SUPPORT=auto)', profile: 'unimplemented', breaks: [], expected: unimplemented() },
+  { name: 'race', profile: 'race', breaks: [], ...bothDoors(supported({ passed: ['cancel.outcome.completed-anyway'] })) },
+  // No cancel settles on either door, so parity compares the refusals and the names only.
+  { name: 'unimplemented (CANCEL_SUPPORT=auto)', profile: 'unimplemented', breaks: [], ...bothDoors(unimplemented(), 'partial') },
   {
     name: 'google-faithful', profile: 'google-faithful', env: GOOGLE_ENV, breaks: [],
     // Quick operations finish before their cancel (400 FAILED_PRECONDITION): their result is judged.
     // Malformed names that match no route get Google's HTML 404, outside the envelope rule.
-    expected: supported({ passed: ['cancel.outcome.completed-anyway'], partial: ['errors.envelope'] }),
+    ...bothDoors(supported({ passed: ['cancel.outcome.completed-anyway'], partial: ['errors.envelope'] })),
   },
-  { name: 'generic-lro', profile: 'generic-lro', env: GENERIC_ENV, breaks: [], expected: generic() },
+  { name: 'generic-lro', profile: 'generic-lro', env: GENERIC_ENV, breaks: [], ...bothDoors(generic()) },
   // A GDC zone: per-project roles (the embedded target publishes the second project as TARGET_OTHER_PARENT),
   // strict IDs, a controller that acts 300 ms late and writes CANCELLED 200 ms ahead of done (so
   // CANCELLING never shows), a list 300 ms behind.
-  { name: 'rbac-zone', profile: 'rbac-zone', breaks: [], expected: zone() },
+  { name: 'rbac-zone', profile: 'rbac-zone', breaks: [], ...bothDoors(zone()) },
   // The same zone on a bad minute: one request in ten answered 503 (JSON or a proxy's text), 502 HTML, 429 or a reset; jitter.
-  { name: 'live-zone', profile: 'live-zone', breaks: [], expected: zone() },
+  { name: 'live-zone', profile: 'live-zone', breaks: [], ...bothDoors(zone()) },
 ];
 
 interface BrokenSpec {
   readonly profile?: Variant['profile'];
+  readonly bothDoors?: true;
   readonly env?: Readonly<Record<string, string>>;
   /** Also named in the variant's name, after the fault. */
   readonly label?: string;
@@ -105,15 +118,18 @@ interface BrokenSpec {
   readonly also?: Overrides;
 }
 
-function broken(fault: FaultName, { profile, env, label, base = supported, also = {} }: BrokenSpec = {}): Variant {
+function broken(fault: FaultName, { profile, env, label, base = supported, also = {}, bothDoors: both }: BrokenSpec = {}): Variant {
   const breaks = FAULTS[fault].breaks;
+  // A fault of the gRPC door is judged on both doors: it must fail there, and parity with REST.
+  const doors = both || FAULTS[fault].doors === 'grpc';
+  const expected = base({ ...also, failed: [...breaks, ...(also.failed ?? [])] });
   return {
     name: label ? `${fault} (${label})` : fault,
     faults: [fault],
     ...(profile ? { profile } : {}),
     ...(env ? { env } : {}),
     breaks,
-    expected: base({ ...also, failed: [...breaks, ...(also.failed ?? [])] }),
+    ...(doors ? bothDoors(expected) : { expected }),
   };
 }
 
@@ -227,4 +243,17 @@ export const BROKEN_VARIANTS: readonly Variant[] = [
     env: { CANCEL_SETTLE_TIMEOUT: '2' },
     also: { unverified: [...OBSERVED, 'cancel.semantics.concurrent', 'cancel.outcome.completed-anyway'] },
   }),
+  // Issue 23: the gRPC door's own faults, each caught on that door, and by parity with REST.
+  broken('grpc-cancelled-code-unknown'),
+  broken('grpc-unimplemented-as-unknown', onUnimplemented),
+  // INTERNAL is no refusal: a scope-only token's acceptance proves nothing on that door.
+  // No refusal there carries the ErrorInfo auth refusals must: error-info checks the other details only.
+  broken('grpc-auth-as-internal', { also: { unverified: ['cancel.auth.translation-scope', 'cancel.auth.platform-scope'], partial: ['errors.error-info'] } }),
+  // Over gRPC alone a cancel that does nothing is best effort (the observation never settles: unverified); beside REST it is a divergence.
+  broken('grpc-cancel-ignored', { env: { CANCEL_SETTLE_TIMEOUT: '2' }, also: { unverified: [...OBSERVED, 'cancel.semantics.concurrent'] } }),
+  // The operations the doors share are created by REST: over gRPC they are unknown, so the scope cancels and the bystander reads fail there,
+  // and the quick operation's race has no accepted gRPC cancel.
+  broken('grpc-rejects-rest-names', { also: { failed: ['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.semantics.only-named'], unverified: ['cancel.outcome.completed-anyway'] } }),
+  // A store fault shows on both doors: caught on each (cancel.outcome.error-code), the doors agreeing.
+  broken('cancelled-code-unknown', { bothDoors: true, label: 'both doors' }),
 ];

@@ -135,6 +135,8 @@ test.describe('refusals: the code table, details in grpc-status-details-bin', ()
     const door = await connect(ref);
     const r = await door.call('translateText', { parent: GDC, contents: ['x'], targetLanguageCode: 'de' });
     expect(r).toMatchObject({ code: S.UNIMPLEMENTED, message: 'Method not implemented: google.cloud.translation.v3.TranslationService.TranslateText' });
+    // The generic-lro profile's create: a conformant server does not route it.
+    expect(await door.call('runJob', { durationMs: 600_000 })).toMatchObject({ code: S.UNIMPLEMENTED, message: 'Method not implemented: conformance.jobs.v1.JobService.RunJob' });
   });
 });
 
@@ -163,6 +165,22 @@ test.describe('profiles: the gRPC door behaves like the REST door', () => {
       expect(await door.until(name, (o) => o.done)).toEqual({ name, done: true, result: 'error', error: { code: 1, message: expect.any(String) } });
       expect((await door.call('batchTranslateDocument', { parent: GDC })).code).toBe(S.UNIMPLEMENTED);
       expect((await door.call('waitOperation', { name })).code).toBe(S.UNIMPLEMENTED);
+    });
+
+    test('its own proto (fixtures/protos, conformance.jobs.v1.JobService): RunJob creates operations/{id}; cancel is Empty; it ends done, error.code 1, on both doors', async ({ connect }) => {
+      const door = await connect(ref());
+      const run = await door.call('runJob', { durationMs: 600_000 }, { token: null });
+      expect(run).toEqual({ code: S.OK, value: { name: expect.stringMatching(/^operations\/[0-9a-f-]{36}$/), done: false } });
+      const { name } = run.value;
+      expect(await door.call('cancelOperation', { name }, { token: null })).toEqual({ code: S.OK, value: {} });
+      expect(await door.until(name, (o) => o?.done)).toEqual({ name, done: true, result: 'error', error: { code: 1, message: expect.any(String) } });
+      expect((await (await api(ref(), null)).get(name)).json).toMatchObject({ name, done: true, error: { code: 1 } });
+
+      const quick = (await door.call('runJob', { durationMs: 300 }, { token: null })).value;
+      expect(await door.until(quick.name, (o) => o?.done)).toMatchObject({ name: quick.name, done: true, result: 'response' });
+      expect((await door.call('listOperations', {}, { token: null })).value.operations.map((o: any) => o.name)).toEqual(expect.arrayContaining([name, quick.name]));
+      const invalid = await door.call('runJob', { durationMs: '-1' }, { token: null });
+      expect(invalid.code).toBe(S.INVALID_ARGUMENT);
     });
   });
 

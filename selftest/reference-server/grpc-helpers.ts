@@ -1,8 +1,9 @@
-// A plain gRPC client for the reference server's gRPC door, built from google-proto-files with
-// @grpc/grpc-js and proto-loader (none of the server's code): calls as promises of an outcome,
-// Anys and grpc-status-details-bin decoded with protobufjs.
+// A plain gRPC client for the reference server's gRPC door, built from google-proto-files (and the
+// generic-lro profile's job service, fixtures/protos) with @grpc/grpc-js and proto-loader (none of
+// the server's code): calls as promises of an outcome, Anys and grpc-status-details-bin decoded with protobufjs.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
@@ -14,12 +15,29 @@ export { grpc };
 const PROTO_DIR = dirname(createRequire(import.meta.url).resolve('google-proto-files/package.json'));
 const OPERATIONS_PROTO = 'google/longrunning/operations.proto';
 const TRANSLATION_PROTO = 'google/cloud/translate/v3/translation_service.proto';
+/** A third-party LRO server's own protos, in the shape OPERATION_CREATE_GRPC_METHOD + GRPC_PROTO_PATH take. */
+const FIXTURE_PROTO_DIR = fileURLToPath(new URL('../../fixtures/protos/', import.meta.url));
+const JOBS_PROTO = 'conformance/jobs/v1/jobs.proto';
 
 // camelCase fields, so the fixtures' proto3 JSON bodies go in as they are.
 const packages = grpc.loadPackageDefinition(
-  protoLoader.loadSync([OPERATIONS_PROTO, TRANSLATION_PROTO], { includeDirs: [PROTO_DIR], keepCase: false, longs: String, enums: String, defaults: false, oneofs: true }),
-) as unknown as { google: { longrunning: Record<string, grpc.ServiceClientConstructor>; cloud: { translation: { v3: Record<string, grpc.ServiceClientConstructor> } } } };
-const SERVICES = { operations: packages.google.longrunning.Operations, translation: packages.google.cloud.translation.v3.TranslationService };
+  protoLoader.loadSync([OPERATIONS_PROTO, TRANSLATION_PROTO, JOBS_PROTO], {
+    includeDirs: [PROTO_DIR, FIXTURE_PROTO_DIR],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  }),
+) as unknown as {
+  google: { longrunning: Record<string, grpc.ServiceClientConstructor>; cloud: { translation: { v3: Record<string, grpc.ServiceClientConstructor> } } };
+  conformance: { jobs: { v1: Record<string, grpc.ServiceClientConstructor> } };
+};
+const SERVICES = {
+  operations: packages.google.longrunning.Operations,
+  translation: packages.google.cloud.translation.v3.TranslationService,
+  jobs: packages.conformance.jobs.v1.JobService,
+};
 
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
@@ -65,6 +83,7 @@ const METHODS = {
   cancelOperation: 'operations',
   deleteOperation: 'operations',
   waitOperation: 'operations',
+  runJob: 'jobs',
 } as const;
 export type Method = keyof typeof METHODS;
 
@@ -89,7 +108,11 @@ export async function openDoor(ref: RunningReference, credentials = grpc.credent
   const bearer = token ?? (await mint(ref, TRANSLATION_SCOPE));
   // The test certificates name localhost too: SNI with a name, as grpc-js would otherwise send the IP (node warns).
   const options = { 'grpc.ssl_target_name_override': 'localhost' };
-  const clients = { operations: new SERVICES.operations(ref.grpcAddress!, credentials, options), translation: new SERVICES.translation(ref.grpcAddress!, credentials, options) };
+  const clients = {
+    operations: new SERVICES.operations(ref.grpcAddress!, credentials, options),
+    translation: new SERVICES.translation(ref.grpcAddress!, credentials, options),
+    jobs: new SERVICES.jobs(ref.grpcAddress!, credentials, options),
+  };
   const call: GrpcDoor['call'] = (method, request, init = {}) => {
     const metadata = new grpc.Metadata();
     const auth = init.token !== undefined ? init.token : bearer;

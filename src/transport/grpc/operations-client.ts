@@ -64,7 +64,7 @@ function applyProxyEnvironment(address: string): void {
 const parentOf = (cfg: Config) => cfg.parent ?? cfg.createPath.slice(cfg.apiPrefix.length + 1).replace(/:[A-Za-z]+$/, '');
 
 /** The collection ListOperations names: the REST list path without its prefix and "/operations". */
-const collectionOf = (path: string, cfg: Config) => path.split('?')[0]!.replace(new RegExp(`^${cfg.apiPrefix}/`), '').replace(/\/operations$/, '');
+const collectionOf = (path: string, cfg: Config) => path.split('?')[0]!.replace(new RegExp(`^${cfg.apiPrefix}/`), '').replace(/(^|\/)operations$/, '');
 
 interface Rpc {
   readonly method: string;
