@@ -82,7 +82,8 @@ test('HTTPS_PROXY: the run goes through a forward proxy, which sees the CONNECT 
   const { files } = await certFiles();
   const proxy = await startProxy();
   try {
-    const run = await runConformance({ ...referenceTls(files, 'server'), TARGET_CA_FILE: files['ca.pem'], HTTPS_PROXY: proxy.url, NO_PROXY: '' }, { args: ONE });
+    // REST alone: Playwright's tunnels are counted per request (the gRPC door's are below).
+    const run = await runConformance({ ...referenceTls(files, 'server'), TRANSPORTS: 'rest', TARGET_CA_FILE: files['ca.pem'], HTTPS_PROXY: proxy.url, NO_PROXY: '' }, { args: ONE });
     expect(statusOf(run, 'cancel.outcome.error-code'), run.output.slice(-2000)).toBe('passed');
     const target = `CONNECT ${new URL(targetOf(run)).host}`;
     // Playwright opens one tunnel per request: the TLS check's one, then every request the run counted
@@ -101,4 +102,33 @@ test('TARGET_TLS_INSECURE=true runs against an untrusted certificate, and says s
   expect((run.summary as unknown as { warnings: string[] }).warnings[0]).toMatch(warning);
   expect(run.output).toMatch(/lro-cancel-conformance: WARNING: TARGET_TLS_INSECURE=true: the certificate of /);
   expect(readFileSync(join(run.dir, 'allure-results/environment.properties'), 'utf8')).toMatch(/^TLS\\ verification=OFF: TARGET_TLS_INSECURE=true: the certificate of https/m);
+});
+
+// The gRPC door over TLS: the same CA, client certificate and proxy settings as REST (issue 23).
+const GRPC_ONLY = { TRANSPORTS: 'grpc' } as const;
+
+test('the gRPC door alone over TLS: trusted through TARGET_CA_FILE, and one message naming it without', async () => {
+  const { files } = await certFiles();
+  const run = await runConformance({ ...referenceTls(files, 'server'), ...GRPC_ONLY, TARGET_CA_FILE: files['ca.pem'] }, { args: ONE });
+  expect(statusOf(run, 'cancel.outcome.error-code'), run.output.slice(-2000)).toBe('passed');
+  await expectStoppedBeforeTests({ ...referenceTls(files, 'server'), ...GRPC_ONLY },
+    /^TLS: the certificate of grpcs:\/\/127\.0\.0\.1:\d+ is issued by CN=Conformance Zone Root CA, O=Selftest, which the system roots do not trust \([A-Z_]+\)\. Set TARGET_CA_FILE to your zone's root CA bundle \(PEM\)\.$/);
+  await expectStoppedBeforeTests({ ...referenceTls(files, 'wrong-host'), ...GRPC_ONLY, TARGET_CA_FILE: files['ca.pem'] },
+    /^TLS: the certificate of grpcs:\/\/127\.0\.0\.1:\d+ is for DNS:translation\.zone1\.gdc\.example, not for 127\.0\.0\.1 \(the host in TARGET_GRPC_ADDRESS\)\. Set TARGET_GRPC_ADDRESS to a name the certificate lists, or give the server a certificate that names 127\.0\.0\.1\.$/);
+});
+
+test('the gRPC door through HTTPS_PROXY: its channel and its TLS check tunnel through the proxy', async () => {
+  const { files } = await certFiles();
+  const proxy = await startProxy();
+  try {
+    const run = await runConformance({ ...referenceTls(files, 'server'), ...GRPC_ONLY, TARGET_CA_FILE: files['ca.pem'], HTTPS_PROXY: proxy.url, NO_PROXY: '' }, { args: ONE });
+    expect(statusOf(run, 'cancel.outcome.error-code'), run.output.slice(-2000)).toBe('passed');
+    const rest = new URL(targetOf(run)).host;
+    const grpcTunnels = proxy.seen.filter((s) => /^CONNECT 127\.0\.0\.1:\d+$/.test(s) && s !== `CONNECT ${rest}`);
+    // The TLS check's tunnel, then the probe's and the worker's channels (HTTP/2: one tunnel each, however many calls).
+    expect(grpcTunnels.length, proxy.seen.join('\n')).toBeGreaterThanOrEqual(2);
+    expect(proxy.seen.filter((s) => s === `CONNECT ${rest}`), 'no REST door is judged').toEqual([]);
+  } finally {
+    await proxy.close();
+  }
 });
