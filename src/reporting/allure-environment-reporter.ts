@@ -30,15 +30,19 @@ export interface RunEnvironment {
 /** The target as a reader should see it: the embedded server by its profile (its port is random and gone after the run). */
 export function targetLabel(env: NodeJS.ProcessEnv): string {
   const profile = env.CONFORMANCE_EMBEDDED_PROFILE?.trim();
-  return profile ? `embedded reference server (${profile})` : env.TARGET_BASE_URL?.trim() || '(not started)';
+  return profile ? `embedded reference server (${profile})` : targetAddress(env) ?? '(not started)';
 }
+
+/** The doors' addresses: the REST base URL, the gRPC host:port, or both. */
+const targetAddress = (env: NodeJS.ProcessEnv) =>
+  [env.TARGET_BASE_URL?.trim(), env.TARGET_GRPC_ADDRESS?.trim() && `grpc://${env.TARGET_GRPC_ADDRESS.trim()}`].filter(Boolean).join(' and ') || undefined;
 
 export const suiteVersion = (): string =>
   (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
 export function runEnvironment(env: NodeJS.ProcessEnv, playwright = ''): RunEnvironment {
   return {
-    target: env.TARGET_BASE_URL ?? '(not started)',
+    target: targetAddress(env) ?? '(not started)',
     embeddedProfile: env.CONFORMANCE_EMBEDDED_PROFILE,
     suiteVersion: suiteVersion(),
     cancelSupport: env.CONFORMANCE_CANCEL_SUPPORT,

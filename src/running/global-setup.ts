@@ -52,19 +52,20 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
     await stop();
   };
   // A TLS problem would fail every test alike: one message naming the fix, before any test (README "TLS").
-  const tlsChecks = [
+  // Both doors are checked at once; a problem is reported in door order (REST first), once.
+  const tlsChecks = await Promise.allSettled([
     cfg.doors.includes('rest') ? checkTargetTls(cfg.baseUrl!, cfg.transport, cfg.requestTimeoutMs) : undefined,
     cfg.doors.includes('grpc') && !cfg.grpc!.plaintext ? checkGrpcTls(cfg.grpc!.address, cfg.transport, cfg.requestTimeoutMs) : undefined,
-  ];
-  const tlsWarning = (await Promise.all(tlsChecks).catch(async (error: Error) => {
+  ]);
+  const tlsFailure = tlsChecks.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+  if (tlsFailure) {
     await teardown();
-    throw withoutStack(error);
-  })).filter(Boolean).join(' ');
-  delete process.env[TLS_WARNING_VARIABLE];
-  if (tlsWarning) {
-    console.warn(`lro-cancel-conformance: WARNING: ${tlsWarning}`);
-    process.env[TLS_WARNING_VARIABLE] = tlsWarning;
+    throw withoutStack(tlsFailure.reason as Error);
   }
+  const tlsWarning = tlsChecks.map((c) => (c as PromiseFulfilledResult<string | undefined>).value).filter((w): w is string => !!w);
+  delete process.env[TLS_WARNING_VARIABLE];
+  for (const warning of tlsWarning) console.warn(`lro-cancel-conformance: WARNING: ${warning}`);
+  if (tlsWarning.length) process.env[TLS_WARNING_VARIABLE] = tlsWarning.join('\n');
   const found: Probe = await probeCancelSupport(!isFilteredRun(playwright), () => stopping).catch(async (error: Error) => {
     await teardown();
     throw withoutStack(error);

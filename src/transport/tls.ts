@@ -6,8 +6,9 @@
 // NODE_EXTRA_CA_CERTS when `npm run conformance` starts Playwright (trustEnvironment).
 import { X509Certificate, createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls, { type TLSSocket } from 'node:tls';
@@ -72,8 +73,14 @@ function processTrustsCaFile(transport: Transport): boolean {
 
 /** Node's default roots (with NODE_EXTRA_CA_CERTS) plus TARGET_CA_FILE; undefined keeps the default store. */
 export function trustedCas(transport: Transport): string[] | undefined {
-  if (transport.caCertificates.length === 0) return undefined;
-  // An explicit `ca` replaces the default store, so the defaults are listed again.
+  return transport.caCertificates.length === 0 ? undefined : allTrusted(transport);
+}
+
+/**
+ * Every root the suite trusts, listed: for a client that takes its roots whole (grpc-js knows
+ * neither NODE_EXTRA_CA_CERTS nor Node's store), and for an explicit `ca`, which replaces the default store.
+ */
+export function allTrusted(transport: Transport): string[] {
   const getDefaults = (tls as { getCACertificates?: (type: 'default') => string[] }).getCACertificates;
   const defaults = getDefaults ? getDefaults('default') : [...tls.rootCertificates, ...pemsIn(process.env.NODE_EXTRA_CA_CERTS)];
   return [...defaults, ...transport.caCertificates];
@@ -282,13 +289,33 @@ function certificateVerdict(origin: string, problems: readonly string[], transpo
   return `TARGET_TLS_INSECURE=true: the certificate of ${origin} was NOT verified${problems.length ? ` (verification would have failed: ${problems.map((p) => p.split('. ')[0]).join('; ')})` : ''}. This run proves nothing about the target's TLS.`;
 }
 
-/** One TLS handshake the way the gRPC channel connects (HTTP/2 by ALPN, the same trust and client certificate), verification deferred. */
-function grpcHandshake(host: string, port: number, transport: Transport, timeoutMs: number): Promise<Handshake> {
+/** A socket to host:port: through the proxy (a CONNECT tunnel, as grpc-js makes one) when HTTPS_PROXY says so. */
+function connectThrough(host: string, port: number, timeoutMs: number): Promise<Socket | undefined> {
+  const proxy = proxyFor(`https://${host}:${port}`);
+  if (!proxy) return Promise.resolve(undefined);
+  return new Promise((done, fail) => {
+    const req = http.request(proxy, { method: 'CONNECT', path: `${host}:${port}`, timeout: timeoutMs });
+    req.on('connect', (res, socket) => (res.statusCode === 200 ? done(socket) : fail(Object.assign(new Error(`the proxy ${proxy} answered ${res.statusCode} to CONNECT ${host}:${port}`), { code: 'EPROXY' }))));
+    req.on('timeout', () => req.destroy());
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+/** One TLS handshake the way the gRPC channel connects (HTTP/2 by ALPN, the same trust, client certificate and proxy), verification deferred. */
+async function grpcHandshake(host: string, port: number, transport: Transport, timeoutMs: number): Promise<Handshake> {
   const client = transport.clientCertificate;
+  let tunnel: Socket | undefined;
+  try {
+    tunnel = await connectThrough(host, port, timeoutMs);
+  } catch (error) {
+    return { error: error as NodeJS.ErrnoException };
+  }
   return new Promise((done) => {
     let afterHandshake = false;
     const socket = tls.connect({
       host, port, ALPNProtocols: ['h2'], rejectUnauthorized: false, timeout: timeoutMs,
+      ...(tunnel ? { socket: tunnel } : {}),
       ...(isIP(host) ? {} : { servername: host }),
       ...(trustedCas(transport) ? { ca: trustedCas(transport) } : {}),
       ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile), ...(client.passphrase ? { passphrase: client.passphrase } : {}) } : {}),
@@ -319,7 +346,8 @@ export async function checkGrpcTls(address: string, transport: Transport, timeou
 
 /** The TLS warning the global setup leaves for the reporters. */
 export const TLS_WARNING_VARIABLE = 'CONFORMANCE_TLS_WARNING';
-export const tlsWarnings = (env: NodeJS.ProcessEnv): string[] => (env[TLS_WARNING_VARIABLE] ? [env[TLS_WARNING_VARIABLE]!] : []);
+/** One per door whose certificate was let through (one line each). */
+export const tlsWarnings = (env: NodeJS.ProcessEnv): string[] => (env[TLS_WARNING_VARIABLE] ? env[TLS_WARNING_VARIABLE]!.split('\n') : []);
 
 /** No TARGET_CA_FILE, no client certificate, verification on: the transport of callers that pass none. */
 export const NO_TLS_SETTINGS: Transport = { caCertificates: [], insecure: false };

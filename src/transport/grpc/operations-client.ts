@@ -11,7 +11,7 @@ import type { Exchange, GrpcAnswer } from '../evidence';
 import { httpStatusForCode, RPC_CODES } from '../../judging/codes';
 import { operationsClient, type Auth, type Call, type Counters, type Door, type Recorder } from '../operations-client';
 import { authLabel, authorizationOf } from '../rest/operations-client';
-import { proxyFor, trustedCas } from '../tls';
+import { allTrusted, proxyFor } from '../tls';
 import { BASE_PROTO_FILES, defaultProtoSet, fromJson, methodOf, protoRoot, toJson } from './protos';
 
 const OPERATIONS = 'google.longrunning.Operations';
@@ -43,7 +43,7 @@ export function grpcChannel(cfg: Config): grpc.Client {
 function channelCredentials(cfg: Config): grpc.ChannelCredentials {
   if (cfg.grpc!.plaintext) return grpc.credentials.createInsecure();
   const t = cfg.transport;
-  const roots = t.caCertificates.length ? Buffer.from(trustedCas(t)!.join('\n')) : null;
+  const roots = Buffer.from(allTrusted(t).join('\n'));
   const client = t.clientCertificate;
   // grpc-js takes no passphrase: the key is decrypted here, in memory.
   const key = client ? Buffer.from(createPrivateKey({ key: readFileSync(client.keyFile), ...(client.passphrase ? { passphrase: client.passphrase } : {}) }).export({ type: 'pkcs8', format: 'pem' })) : null;
