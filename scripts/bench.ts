@@ -137,7 +137,7 @@ async function floor(): Promise<Run> {
 }
 
 async function suiteBench() {
-  const runs = { floor: [] as Run[], one: [] as Run[], full: [] as Run[] };
+  const runs = { floor: [] as Run[], one: [] as Run[], full: [] as Run[], rest: [] as Run[] };
   // A first, unmeasured run of each fills the transpile caches (Playwright's and tsx's), as any later run finds them.
   if (!QUICK) {
     await floor();
@@ -146,9 +146,11 @@ async function suiteBench() {
   for (let r = 0; r < P.suiteRounds; r++) {
     runs.floor.push(await floor());
     runs.full.push(await conformance(P.fullArgs));
+    // The REST door alone: the run the one-door goal (≤ 2×) was set for.
+    runs.rest.push(await conformance(P.fullArgs, { TRANSPORTS: 'rest' }));
     runs.one.push(await conformance(['--grep', ONE_TEST]));
     const s = (x: Run) => `${(x.ms / 1000).toFixed(2)} s${x.cpuMs !== undefined ? ` (CPU ${(x.cpuMs / 1000).toFixed(2)} s)` : ''}`;
-    log(`suite round ${r + 1}/${P.suiteRounds}: floor ${s(runs.floor[r])}, ${P.fullLabel} ${s(runs.full[r])} (exit ${runs.full[r].exitCode}), one test ${s(runs.one[r])}`);
+    log(`suite round ${r + 1}/${P.suiteRounds}: floor ${s(runs.floor[r])}, ${P.fullLabel} ${s(runs.full[r])} (exit ${runs.full[r].exitCode}), REST door alone ${s(runs.rest[r])}, one test ${s(runs.one[r])}`);
   }
   const bad = runs.full.find((f) => f.requests === undefined);
   if (bad) throw new Error(`the ${P.fullLabel} produced no summary (exit ${bad.exitCode})`);
@@ -159,6 +161,10 @@ async function suiteBench() {
     floorCpuMs: cpu(runs.floor),
     fullMs: median(runs.full.map((r) => r.ms)),
     fullCpuMs: cpu(runs.full),
+    restMs: median(runs.rest.map((r) => r.ms)),
+    restCpuMs: cpu(runs.rest),
+    restRequests: median(runs.rest.map((r) => r.requests ?? Number.NaN)),
+    restOperations: median(runs.rest.map((r) => r.operationsCreated ?? Number.NaN)),
     oneMs: median(runs.one.map((r) => r.ms)),
     oneCpuMs: cpu(runs.one),
     fullExit: runs.full.map((r) => r.exitCode),
@@ -398,11 +404,15 @@ async function main() {
   const tpRatio = tp.refRps / tp.bareRps;
   const flat = (large: number, small: number) => large / small;
   const rows: Row[] = [
-    { measure: '(a) operations created per run', subject: fmt(suite.operationsCreated), baseline: 'embedded, conformant', ratio: '', before: '25', goal: '≤ 10', met: suite.operationsCreated <= 10 },
-    { measure: '(b) requests per run', subject: fmt(suite.requests), baseline: 'the teardown\'s included', ratio: `${fmt(suite.requests / Math.max(1, suite.operationsCreated), 1)} per operation`, before: '209', goal: '≤ 150', met: suite.requests <= 150 },
+    { measure: '(a) operations created per run', subject: `${fmt(suite.operationsCreated)} (REST alone: ${fmt(suite.restOperations)})`, baseline: 'embedded, conformant, both doors', ratio: '', before: '25 (REST)', goal: '≤ 14 (REST alone ≤ 10)', met: suite.operationsCreated <= 14 && suite.restOperations <= 10 },
+    { measure: '(b) requests per run', subject: `${fmt(suite.requests)} (REST alone: ${fmt(suite.restRequests)})`, baseline: 'both doors\' calls and the teardown\'s', ratio: `${fmt(suite.requests / Math.max(1, suite.operationsCreated), 1)} per operation`, before: '209 (REST)', goal: '≤ 250 (REST alone ≤ 150)', met: suite.requests <= 250 && suite.restRequests <= 150 },
     {
-      measure: '(c) suite wall time', subject: `${P.fullLabel}: ${secs(suite.fullMs)}${cpuOf(suite.fullCpuMs)}`, baseline: `bare Playwright floor: ${secs(suite.floorMs)}${cpuOf(suite.floorCpuMs)}`,
-      ratio: `${fmt(wallRatio, 2)}×${cpuRatio !== undefined ? ` (CPU ${fmt(cpuRatio, 2)}×)` : ''}`, before: '4.1× (CPU 5.6×)', goal: '≤ 2×', met: wallRatio <= 2,
+      measure: '(c) suite wall time, both doors', subject: `${P.fullLabel}: ${secs(suite.fullMs)}${cpuOf(suite.fullCpuMs)}`, baseline: `bare Playwright floor: ${secs(suite.floorMs)}${cpuOf(suite.floorCpuMs)}`,
+      ratio: `${fmt(wallRatio, 2)}×${cpuRatio !== undefined ? ` (CPU ${fmt(cpuRatio, 2)}×)` : ''}`, before: '', goal: '≤ 2.5×', met: wallRatio <= 2.5,
+    },
+    {
+      measure: '(c) suite wall time, REST alone', subject: `TRANSPORTS=rest: ${secs(suite.restMs)}${cpuOf(suite.restCpuMs)}`, baseline: `floor: ${secs(suite.floorMs)}`,
+      ratio: `${fmt(suite.restMs / suite.floorMs, 2)}×`, before: '4.1× (CPU 5.6×)', goal: '≤ 2×', met: suite.restMs / suite.floorMs <= 2,
     },
     { measure: '(c) one-test run (fixed cost)', subject: `${ONE_TEST}: ${secs(suite.oneMs)}${cpuOf(suite.oneCpuMs)}`, baseline: `floor: ${secs(suite.floorMs)}`, ratio: `${fmt(suite.oneMs / suite.floorMs, 2)}×`, before: '', goal: '', met: undefined },
     {

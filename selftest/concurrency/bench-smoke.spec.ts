@@ -32,13 +32,13 @@ test('npm run bench works (BENCH_QUICK smoke run, bounded)', async () => {
   expect(result.suite.requests).toBeGreaterThan(0);
   expect(result.suite.operationsCreated).toBeGreaterThan(0);
   expect(result.suite.operationsLeftRunning).toBe(0);
-  for (const n of [result.suite.fullMs, result.suite.oneMs, result.suite.floorMs, result.throughput.refRps, result.throughput.bareRps, result.store.getSmall, result.store.getLarge, result.store.cancelSmall, result.store.cancelLarge]) {
+  for (const n of [result.suite.fullMs, result.suite.restMs, result.suite.oneMs, result.suite.floorMs, result.throughput.refRps, result.throughput.bareRps, result.store.getSmall, result.store.getLarge, result.store.cancelSmall, result.store.cancelLarge]) {
     expect(n).toBeGreaterThan(0);
   }
   expect(result.store.bytesPerOperation).toBeGreaterThan(0);
   // The flake row: one run against the conformant profile with transient faults, CONFORMANT.
   expect(result.flake).toMatchObject({ runs: 1, green: 1 });
-  for (const row of ['(a) operations created per run', '(b) requests per run', '(c) suite wall time', '(d) npm test wall', '(e) cancel throughput',
+  for (const row of ['(a) operations created per run', '(b) requests per run', '(c) suite wall time, both doors', '(c) suite wall time, REST alone', '(d) npm test wall', '(e) cancel throughput',
     '(f) operations left running', '(g) get latency p50', '(g) cancel latency p50', '(h) heap per stored operation', '(i) flake']) {
     expect(out).toContain(row);
   }

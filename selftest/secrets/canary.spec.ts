@@ -1,6 +1,6 @@
 // Secrets never leak: a run that holds a recognisable canary token (and real signed JWTs from
 // the embedded issuer) leaves no copy of either in anything it writes or prints. The run talks
-// mTLS to an HTTPS reference server, so the client key and its passphrase are checked too.
+// mTLS to an HTTPS reference server, on both doors, so the client key and its passphrase are checked too.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -36,6 +36,8 @@ test('a run leaves 0 copies of any token, client key or key passphrase in report
   const files = filesUnder(run.dir);
   expect(files.some((f) => f.endsWith('junit.xml'))).toBe(true);
   expect(files.filter((f) => f.includes('allure-results')).length).toBeGreaterThan(20);
+  // Both doors' evidence was scanned: gRPC transcripts carry the metadata, redacted, and a grpcurl replay.
+  expect(files.some((f) => /authorization: Bearer \[REDACTED\][\s\S]*grpcurl -H "authorization: Bearer \$ACCESS_TOKEN"/.test(readFileSync(f, 'latin1')))).toBe(true);
   const leaks = [
     ...files.filter((f) => secret(readFileSync(f, 'latin1'))),
     ...(secret(run.output) ? ['(console)'] : []),
