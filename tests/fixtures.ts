@@ -26,6 +26,8 @@ const SEVERITY = { MUST: 'critical', SHOULD: 'normal' } as const;
 
 /** The doors of this run (TRANSPORTS), as Playwright collects the tests: the same in the runner and in every worker. */
 const DOORS_OF_RUN = plannedDoors(process.env);
+// grpc-js and the protos load while Playwright sets the worker up, not at the first test (the runner, which only lists tests, skips it).
+if (DOORS_OF_RUN.includes('grpc') && process.env.TEST_WORKER_INDEX !== undefined) void import('../src/transport/grpc/operations-client').then((m) => m.warmUp()).catch(() => undefined);
 
 /**
  * The tests of `body`, once per door of the run: the catalog is judged on each. In a run of both

@@ -3,7 +3,7 @@
 // Workers inherit what it writes to process.env.
 import { rmSync } from 'node:fs';
 import { request, type FullConfig } from '@playwright/test';
-import { config, isEmbeddedTarget, loadEnvFile, presetDefaults, type Config } from './config';
+import { config, isEmbeddedTarget, loadEnvFile, plannedDoors, presetDefaults, type Config } from './config';
 import { EMBEDDED_TARGET_VARIABLE, awaitEmbeddedTarget, startEmbeddedTarget } from './embedded-target';
 import { openLedger } from './ledger';
 import { newCounters, operationsClient, type DoorName, type OperationsClient } from '../transport/operations-client';
@@ -21,6 +21,8 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
   loadEnvFile();
   // TARGET_PRESET fills in what is unset, so workers and the summary see the same values.
   Object.assign(process.env, presetDefaults(process.env));
+  // grpc-js and the protos load while the embedded target comes up and the TLS checks run.
+  if (plannedDoors(process.env).includes('grpc')) void import('../transport/grpc/protos').then((m) => m.protoRoot()).catch(() => undefined);
   // Stale results would show up as retries in the report.
   rmSync(ALLURE_RESULTS_DIR(), { recursive: true, force: true });
   // Shared scenario results of an earlier run must not be judged again.

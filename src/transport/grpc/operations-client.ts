@@ -29,6 +29,9 @@ export interface GrpcSettings {
   readonly protos: { readonly includeDirs: readonly string[]; readonly files: readonly string[] };
 }
 
+/** Loads the published protos before they are needed (the base set: GRPC_PROTO_PATH's files come with the door). */
+export const warmUp = () => void protoRoot();
+
 /** A channel to the target; one per worker, like the REST door's request context. */
 export function grpcChannel(cfg: Config): grpc.Client {
   const settings = cfg.grpc!;
