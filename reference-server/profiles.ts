@@ -43,6 +43,12 @@ export interface Profile {
   defaultLocation?: string;
   /** Defaults of the live-zone knobs (REFERENCE_TRANSIENT_RATE, REFERENCE_PROJECTS, ...). */
   zone?: Partial<ZoneKnobs>;
+  /**
+   * The suite variables this profile implies: how operations are created on it, its auth mode, its
+   * parent. The embedded target (src/running/embedded-target.ts) publishes each one the user did not
+   * set, so `REFERENCE_PROFILE=<name> npm run conformance` needs nothing else.
+   */
+  suite?: Readonly<Record<string, string>>;
 }
 
 export const GOOGLE_REALM = 'https://accounts.google.com/';
@@ -78,6 +84,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     cancelledIsFinished: true,
     quickDurationMs: 1,
     defaultLocation: 'us-central1',
+    // The public v3 names carry a location: the suite creates under one, as a Cloud user would.
+    suite: { TARGET_PARENT: 'projects/conformance/locations/us-central1' },
   },
   'generic-lro': {
     description:
@@ -88,6 +96,15 @@ export const PROFILES: Record<ProfileName, Profile> = {
     noAuth: true,
     service: 'jobs.reference.test',
     finishedCancel: 'noop',
+    // Its own create method and job bodies, on both doors (its gRPC door through its own proto), and no auth.
+    suite: {
+      OPERATION_CREATE_PATH: '/v3/jobs:run',
+      OPERATION_CREATE_BODY: 'fixtures/generic-job-long.json',
+      OPERATION_CREATE_BODY_QUICK: 'fixtures/generic-job-quick.json',
+      AUTH_MODE: 'none',
+      OPERATION_CREATE_GRPC_METHOD: 'conformance.jobs.v1.JobService/RunJob',
+      GRPC_PROTO_PATH: 'fixtures/protos:conformance/jobs/v1/jobs.proto',
+    },
   },
   'rbac-zone': {
     description:

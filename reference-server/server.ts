@@ -219,6 +219,8 @@ export interface RunningReference {
   grpcAddress?: string;
   /** The gRPC door speaks plaintext (h2c): the REST door is HTTP. Otherwise TLS with the REST door's certificate. */
   grpcPlaintext?: boolean;
+  /** The suite variables its profile implies (Profile.suite): create path and bodies, AUTH_MODE, parent; empty for most profiles. */
+  suite: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -265,6 +267,7 @@ export async function startReferenceServer(partial: Partial<ReferenceOptions> = 
     faults: [...opts.faults],
     ...(opts.projects ? { projects: [...opts.projects] } : {}),
     ...(grpc ? { grpcAddress: grpc.address, grpcPlaintext: grpc.plaintext } : {}),
+    suite: { ...PROFILES[opts.profile].suite },
     async close() {
       closing.abort();
       // Node counts a connection on which nothing was sent yet as busy (undici leaves one after an

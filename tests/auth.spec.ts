@@ -7,11 +7,10 @@ import { said } from '../src/transport/evidence';
 import { cancellationShown, challengeProblems, isRefusal, noOpCancelAllowed } from '../src/judging/judge';
 import type { AuthRefusals } from '../src/running/scenarios';
 import { isAvailable, type Lookup } from '../src/credentials/tokens';
+import { NO_403_CHALLENGE, NO_INSUFFICIENT_REFUSAL, NO_INSUFFICIENT_TOKEN, noExpiredToken } from '../src/judging/reasons';
 import { check, checkReply, covers, describeOnEachDoor, evidence, is2xx, notRun, partly, test, unverified } from './fixtures';
 
 const usable = (lookup: Lookup) => (isAvailable(lookup) ? lookup : notRun(lookup.unavailable));
-
-const NO_INSUFFICIENT_TOKEN = 'no token holding neither scope could be had (set AUTH_TOKEN_INSUFFICIENT, AUTH_TOKEN_COMMAND_INSUFFICIENT, GOOGLE_APPLICATION_CREDENTIALS or a client-credentials issuer)';
 
 /** Whether the target refused any call that carried a token: otherwise accepting a token proves nothing. */
 const refusesTokens = (r: AuthRefusals) => [...r.invalid, ...r.insufficient].some(({ exchange }) => isRefusal(exchange) || exchange.status === 0);
@@ -65,7 +64,7 @@ describeOnEachDoor('cancel authorization', () => {
 
   test('a malformed, forged, tampered or expired token gets 401 UNAUTHENTICATED', covers('cancel.auth.invalid'), async ({ cfg, scenarios }) => {
     const { invalid, expiredUnavailable } = await scenarios.authRefusals();
-    if (expiredUnavailable) partly(`no expired token was checked: ${expiredUnavailable}`);
+    if (expiredUnavailable) partly(noExpiredToken(expiredUnavailable));
     await evidence('cancels with invalid tokens', invalid.map((i) => i.exchange));
     for (const { label, exchange } of invalid) {
       // The contract demands an answer: a dropped connection is this requirement's failure.
@@ -87,7 +86,7 @@ describeOnEachDoor('cancel authorization', () => {
     const skipped = cases.filter((c) => !isRefusal(c.exchange)).map((c) => `the cancel with ${c.who} was not refused (it ${said(c.exchange)})`);
     if (refused.length === 0) unverified(`nothing was refused, so there was no challenge to check: ${skipped.join('; ')}`);
     if (skipped.length) partly(skipped.join('; '));
-    if (refusals.insufficient.length === 0) partly(`403 was not checked: ${NO_INSUFFICIENT_TOKEN}`);
+    if (refusals.insufficient.length === 0) partly(NO_403_CHALLENGE);
     for (const c of refused) {
       // What the challenge must say follows from the situation (RFC 6750 3.1), not from the status the target chose.
       const problems = challengeProblems(c.exchange, c.code);
@@ -109,6 +108,6 @@ describeOnEachDoor('cancel authorization', () => {
       await check(`the cancel refused for ${who} left the operation untouched`, cancellationShown(after!) === undefined, () => cancellationShown(after!)!, after);
     }
     if (accepted.length) partly(`${accepted.join('; ')}; the refusals after it were not checked`);
-    else if (refused.length < 3) partly('no insufficient-scope refusal was checked: no token holding neither scope could be had');
+    else if (refused.length < 3) partly(NO_INSUFFICIENT_REFUSAL);
   });
 });

@@ -4,6 +4,7 @@
 import { said } from '../src/transport/evidence';
 import { routeAbsent } from '../src/judging/judge';
 import { listPathFor } from '../src/judging/names';
+import { LIST_ABSENT, WAIT_ABSENT } from '../src/judging/reasons';
 import { hasResponse, invariantViolations, isOperation, metadataState, metadataType, resultOf, type Operation } from '../src/judging/operation';
 import { formatIssues, validate } from '../src/judging/schemas';
 import { check, checkReply, covers, describeOnEachDoor, evidence, notApplicable, partly, test, unverified } from './fixtures';
@@ -48,7 +49,7 @@ describeOnEachDoor('a cancelled operation', () => {
   });
 
   test('is still listed', covers('cancel.outcome.listed'), async ({ api, cfg, scenarios }) => {
-    if (cfg.listSupport === 'absent') notApplicable('declared by LIST_SUPPORT=absent: the target does not list operations');
+    if (cfg.listSupport === 'absent') notApplicable(LIST_ABSENT);
     const { name } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     const path = listPathFor(name, cfg);
     if (!path) notApplicable(`no list path can be derived from the name ${name}: set TARGET_LIST_PATH`);
@@ -88,7 +89,7 @@ describeOnEachDoor('a cancelled operation', () => {
   });
 
   test(':wait returns the cancelled operation at once', covers('cancel.outcome.wait'), async ({ api, cfg, scenarios }) => {
-    if (cfg.waitSupport === 'absent') notApplicable('declared by WAIT_SUPPORT=absent: the target has no WaitOperation');
+    if (cfg.waitSupport === 'absent') notApplicable(WAIT_ABSENT);
     const { name, final } = await cancelled(await scenarios.observedCancellation(), cfg.settleTimeoutMs / 1000);
     const timeoutSeconds = 4;
     const waited = await api.wait(name, timeoutSeconds);

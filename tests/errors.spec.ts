@@ -7,6 +7,7 @@ import { errorInfosOf, errorModelProblems } from '../src/judging/error-model';
 import { detailsProblems, routeMiss } from '../src/judging/judge';
 import type { Labelled, Scenarios } from '../src/running/scenarios';
 import { formatIssues, validate } from '../src/judging/schemas';
+import { NO_403_PROVOKED, NO_AUTH_REFUSAL } from '../src/judging/reasons';
 import { check, covers, describeOnEachDoor, evidence, partly, test } from './fixtures';
 
 interface Provoked extends Labelled {
@@ -37,7 +38,7 @@ describeOnEachDoor('error replies', () => {
     const { errors, routeMisses, no403 } = await methodErrors(scenarios, cfg);
     await evidence('the method errors of this run', errors.map((e) => e.exchange));
     if (routeMisses.length) partly(`${routeMisses.length} malformed-name cancels were answered as route misses (404/405 without a Status envelope: ${[...new Set(routeMisses.map((m) => m.exchange.status))].join('/')}), which the envelope rule does not cover`);
-    if (no403) partly('no 403 was provoked: no token holding neither scope could be had');
+    if (no403) partly(NO_403_PROVOKED);
     await check('the run provoked method errors to judge', errors.length > 0, 'no call of this run was answered with an error');
     for (const { label, exchange } of errors) {
       const problems = errorModelProblems(exchange, cfg);
@@ -48,11 +49,11 @@ describeOnEachDoor('error replies', () => {
   test('auth refusals carry a google.rpc.ErrorInfo; every detail is well formed', covers('errors.error-info'), async ({ cfg, scenarios }) => {
     const { errors, no403 } = await methodErrors(scenarios, cfg);
     await evidence('the method errors of this run', errors.map((e) => e.exchange));
-    if (cfg.authMode === 'none') partly('no auth refusal was checked: AUTH_MODE=none');
+    if (cfg.authMode === 'none') partly(NO_AUTH_REFUSAL);
     else if (!errors.some((e) => e.auth && (e.exchange.status === 401 || e.exchange.status === 403))) {
       partly('the target refused no call with 401 or 403, so no ErrorInfo was required (see the cancel.auth requirements)');
     }
-    if (no403) partly('no 403 was provoked: no token holding neither scope could be had');
+    if (no403) partly(NO_403_PROVOKED);
     for (const { label, exchange, auth } of errors) {
       const infos = errorInfosOf(exchange);
       if (auth && (exchange.status === 401 || exchange.status === 403)) {

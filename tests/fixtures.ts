@@ -3,7 +3,7 @@
 import { test as base, expect } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/judging/catalog';
-import { notOnDoor } from '../src/judging/doors';
+import { gateReason } from '../src/judging/reasons';
 import { config, plannedDoors, type Config } from '../src/running/config';
 import { said, transcript, type Exchange } from '../src/transport/evidence';
 import { newCounters, operationsClient, type Counters, type Door, type DoorName, type OperationsClient, type Recorder } from '../src/transport/operations-client';
@@ -144,9 +144,6 @@ export async function check(what: string, ok: boolean, observed: string | (() =>
 export const checkReply = (what: string, ex: Exchange, ok: (ex: Exchange) => boolean) =>
   check(what, ok(ex), () => `the target ${said(ex)}`, ex);
 
-const AUTH_REQUIREMENT = /^cancel\.auth\./;
-const SCOPE_REQUIREMENTS = new Set(['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.auth.insufficient-scope']);
-
 type WorkerFixtures = {
   cfg: Config;
   /**
@@ -205,17 +202,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       for (const id of info.tags.map((t) => t.slice(1))) {
         const req = requirement(id);
         await allure.link(req.link, `${req.id} source`);
-        const elsewhere = notOnDoor(id, door, cfg.doors);
-        if (elsewhere) declare('not-applicable', `on the ${door === 'grpc' ? 'gRPC' : 'REST'} door: ${elsewhere}`);
-        if (req.conditional && req.conditional !== cancelSupport) {
-          declare('not-applicable', `the target's cancel is ${cancelSupport} (${process.env[`${cancelSupportVariable(door)}_SOURCE`] ?? 'assumed'}); this applies only when it is ${req.conditional}`);
+        // The budget left nothing to probe this door's cancel with: whether these apply is unknown.
+        if (req.conditional && process.env[cancelSupportVariable(door)] === 'unprobed') {
+          declare('not-run', `whether the target's cancel is implemented was not probed: ${process.env[`${cancelSupportVariable(door)}_SOURCE`]}`);
         }
-        if (cfg.authMode === 'none' && AUTH_REQUIREMENT.test(id)) {
-          declare('not-applicable', 'declared by AUTH_MODE=none: the target authenticates nobody, so there is no credential to accept or refuse');
-        }
-        if (cfg.scopeChecksNotApplicable && SCOPE_REQUIREMENTS.has(id)) {
-          declare('not-applicable', `declared by SCOPE_CHECKS=not-applicable: ${cfg.scopeChecksNotApplicable}`);
-        }
+        // The same rules as npm run preflight's readiness (src/judging/reasons.ts).
+        const gated = gateReason(id, door, cfg, { support: cancelSupport, source: process.env[`${cancelSupportVariable(door)}_SOURCE`] ?? 'assumed' });
+        if (gated) declare('not-applicable', gated);
       }
       await use();
     },

@@ -18,7 +18,8 @@ test('an HTTPS target signed by a private CA: with TARGET_CA_FILE the whole run 
   const run = await runConformance({ ...referenceTls(files, 'server'), TARGET_CA_FILE: files['ca.pem'] });
   expect(run.summary?.verdict, run.output.slice(-3000)).toBe('conformant');
   expect(run.exitCode).toBe(0);
-  expect(targetOf(run)).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  // Both doors, on TLS with the same certificate.
+  expect(targetOf(run)).toMatch(/^https:\/\/127\.0\.0\.1:\d+ and grpc:\/\/127\.0\.0\.1:\d+$/);
 });
 
 /** A TLS failure: exit 2, the message printed once, the only suite error, and no test ran. */
@@ -123,11 +124,12 @@ test('the gRPC door through HTTPS_PROXY: its channel and its TLS check tunnel th
   try {
     const run = await runConformance({ ...referenceTls(files, 'server'), ...GRPC_ONLY, TARGET_CA_FILE: files['ca.pem'], HTTPS_PROXY: proxy.url, NO_PROXY: '' }, { args: ONE });
     expect(statusOf(run, 'cancel.outcome.error-code'), run.output.slice(-2000)).toBe('passed');
-    const rest = new URL(targetOf(run)).host;
-    const grpcTunnels = proxy.seen.filter((s) => /^CONNECT 127\.0\.0\.1:\d+$/.test(s) && s !== `CONNECT ${rest}`);
-    // The TLS check's tunnel, then the probe's and the worker's channels (HTTP/2: one tunnel each, however many calls).
-    expect(grpcTunnels.length, proxy.seen.join('\n')).toBeGreaterThanOrEqual(2);
-    expect(proxy.seen.filter((s) => s === `CONNECT ${rest}`), 'no REST door is judged').toEqual([]);
+    // The target is the gRPC door alone: every tunnel goes to it (no REST request), the TLS check's
+    // first, then the probe's and the worker's channels (HTTP/2: one tunnel each, however many calls).
+    const grpc = `CONNECT ${new URL(targetOf(run)).host}`;
+    expect(targetOf(run)).toMatch(/^grpc:\/\//);
+    expect(proxy.seen.filter((s) => s === grpc).length, proxy.seen.join('\n')).toBeGreaterThanOrEqual(3);
+    expect(proxy.seen.filter((s) => s !== grpc), proxy.seen.join('\n')).toEqual([]);
   } finally {
     await proxy.close();
   }

@@ -57,7 +57,7 @@ test.describe('config', () => {
   const bad: [string, Record<string, string>, RegExp][] = [
     ['TARGET_BASE_URL', { TARGET_BASE_URL: 'not a url' }, /^TARGET_BASE_URL: "not a url" is not a URL/],
     ['TARGET_BASE_URL', { TARGET_BASE_URL: 'ftp://x' }, /^TARGET_BASE_URL: protocol ftp: is not supported/],
-    ['TARGET_PARENT', { TARGET_BASE_URL: 'https://x' }, /^TARGET_PARENT: is required when TARGET_BASE_URL is set/],
+    ['TARGET_PARENT', { TARGET_BASE_URL: 'https://x' }, /^TARGET_PARENT: is required when TARGET_BASE_URL or TARGET_GRPC_ADDRESS is set/],
     ['TARGET_PARENT', { ...external, TARGET_PARENT: 'projects/p/operations/x' }, /^TARGET_PARENT: .* is not a parent name/],
     ['TARGET_API_PREFIX', { TARGET_API_PREFIX: 'v3/' }, /^TARGET_API_PREFIX: "v3\/" is not a path prefix/],
     ['TARGET_HEADERS', { TARGET_HEADERS: '{nope' }, /^TARGET_HEADERS: is not valid JSON/],

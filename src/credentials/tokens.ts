@@ -1,5 +1,7 @@
 // Token sources: each scope set the suite needs is served by the first source that can serve it,
 // in this order (README "Credentials"): static token > command > service account > client credentials.
+// The everyday credential follows the same order: a static scope-set token, else AUTH_TOKEN_COMMAND,
+// else a scope-set command, else a service account or issuer minting both scopes.
 // Every credential says which source served it; a credential from a source also carries `fresh`,
 // which renews it near expiry and after the target refused it as expired. Tokens built to be
 // refused (forged, tampered, expired) never carry it, so they are never retried.
@@ -127,29 +129,45 @@ export interface TokenSourceNames {
 }
 
 type ScopeSetPlan = { name: string; mint: () => Promise<Minted> } | undefined;
+/** A source that may serve the everyday credential, with the scope-set label it is held under. */
+interface EverydayCandidate { readonly plan: NonNullable<ScopeSetPlan>; readonly label: string }
+
+const TRANSLATION_LABEL = 'cloud-translation only';
+const PLATFORM_LABEL = 'cloud-platform only';
 
 /** Plans each scope set's source by precedence, without minting anything. */
 function plan(cfg: Config) {
   const mintCc = cfg.clientCredentials ? clientCredentialsMinter(cfg.clientCredentials, cfg.requestTimeoutMs, cfg.transport) : undefined;
   const sa = cfg.serviceAccount;
+  const staticPlan = (variable: string, token: string | undefined, commandVariable: string): ScopeSetPlan =>
+    token ? { name: `static ${variable}`, mint: staticToken(variable, token, commandVariable) } : undefined;
   const command = (variable: string, cmd: string | undefined): ScopeSetPlan =>
     cmd ? { name: `command ${variable}`, mint: () => runTokenCommand({ variable, command: cmd, ttlS: cfg.commands.ttlS, timeoutMs: cfg.commands.timeoutMs }) } : undefined;
   const serviceAccount = (scope: string): ScopeSetPlan =>
     sa ? { name: `service account ${sa.clientEmail}`, mint: () => mintServiceAccountToken(sa, scope, cfg.requestTimeoutMs, cfg.transport) } : undefined;
   const clientCredentials = (scope: string): ScopeSetPlan => (mintCc ? { name: 'client-credentials', mint: () => mintCc(scope) } : undefined);
-  const scoped = (staticVar: string, token: string | undefined, commandVar: string, cmd: string | undefined, scope: string): ScopeSetPlan =>
-    (token ? { name: `static ${staticVar}`, mint: staticToken(staticVar, token, commandVar) } : undefined) ??
-    command(commandVar, cmd) ?? serviceAccount(scope) ?? clientCredentials(scope);
 
-  const translation = scoped('AUTH_TOKEN_TRANSLATION', cfg.tokens.translation, 'AUTH_TOKEN_COMMAND_TRANSLATION', cfg.commands.translation, TRANSLATION_SCOPE);
-  const platform = scoped('AUTH_TOKEN_PLATFORM', cfg.tokens.platform, 'AUTH_TOKEN_COMMAND_PLATFORM', cfg.commands.platform, PLATFORM_SCOPE);
+  // One plan object per source: the everyday credential and its scope set share it, so they share
+  // one cached token (a static token is served once, a command runs once per renewal).
+  const staticTranslation = staticPlan('AUTH_TOKEN_TRANSLATION', cfg.tokens.translation, 'AUTH_TOKEN_COMMAND_TRANSLATION');
+  const staticPlatform = staticPlan('AUTH_TOKEN_PLATFORM', cfg.tokens.platform, 'AUTH_TOKEN_COMMAND_PLATFORM');
+  const commandTranslation = command('AUTH_TOKEN_COMMAND_TRANSLATION', cfg.commands.translation);
+  const commandPlatform = command('AUTH_TOKEN_COMMAND_PLATFORM', cfg.commands.platform);
+  const translation = staticTranslation ?? commandTranslation ?? serviceAccount(TRANSLATION_SCOPE) ?? clientCredentials(TRANSLATION_SCOPE);
+  const platform = staticPlatform ?? commandPlatform ?? serviceAccount(PLATFORM_SCOPE) ?? clientCredentials(PLATFORM_SCOPE);
   const both = `${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}`;
-  // Everyday: a static scope-set token, else the everyday command, else a per-scope command,
-  // else a service account or issuer minting both scopes.
-  const everyday: 'translation-or-platform' | ScopeSetPlan =
-    cfg.tokens.translation || cfg.tokens.platform ? 'translation-or-platform'
-      : command('AUTH_TOKEN_COMMAND', cfg.commands.everyday) ??
-        (cfg.commands.translation || cfg.commands.platform ? 'translation-or-platform' : serviceAccount(both) ?? clientCredentials(both));
+  // Everyday (README "Credentials"): a static scope-set token, else AUTH_TOKEN_COMMAND, else a
+  // scope-set command, else a service account or issuer minting both scopes. The first tier that
+  // has a source serves it; inside a tier, cloud-translation is tried before cloud-platform.
+  const tier = (...plans: [ScopeSetPlan, string][]): EverydayCandidate[] => plans.flatMap(([p, label]) => (p ? [{ plan: p, label }] : []));
+  const tiers = [
+    tier([staticTranslation, TRANSLATION_LABEL], [staticPlatform, PLATFORM_LABEL]),
+    tier([command('AUTH_TOKEN_COMMAND', cfg.commands.everyday), 'everyday (AUTH_TOKEN_COMMAND)']),
+    tier([commandTranslation, TRANSLATION_LABEL], [commandPlatform, PLATFORM_LABEL]),
+    tier([serviceAccount(both), 'cloud-translation + cloud-platform']),
+    tier([clientCredentials(both), 'cloud-translation + cloud-platform']),
+  ];
+  const everyday: readonly EverydayCandidate[] = tiers.find((t) => t.length > 0) ?? [];
   const insufficient = cfg.commands.insufficient
     ? [{ label: 'AUTH_TOKEN_COMMAND_INSUFFICIENT', plan: command('AUTH_TOKEN_COMMAND_INSUFFICIENT', cfg.commands.insufficient)! }]
     : INSUFFICIENT_SCOPE_SETS.flatMap(({ label, scope }) => {
@@ -162,13 +180,12 @@ function plan(cfg: Config) {
 /** Which source serves each scope set under this config (for the summary's `tokenSources`). */
 export function tokenSourceNames(cfg: Config): TokenSourceNames {
   const p = plan(cfg);
-  const everyday = p.everyday === 'translation-or-platform' ? (p.translation ?? p.platform)?.name : p.everyday?.name;
   const insufficient = [
     ...(cfg.tokens.insufficient.length ? [`static AUTH_TOKEN_INSUFFICIENT (${cfg.tokens.insufficient.length})`] : []),
     ...(p.insufficient.length ? [`${p.insufficient[0]!.plan.name}${p.insufficient.length > 1 ? ` (${p.insufficient.length} scope sets)` : ''}`] : []),
   ];
   return {
-    everyday: everyday ?? 'none',
+    everyday: p.everyday[0]?.plan.name ?? 'none',
     translation: p.translation?.name ?? 'none',
     platform: p.platform?.name ?? 'none',
     insufficient: insufficient.join(' + ') || 'none',
@@ -259,18 +276,24 @@ export function createTokens(cfg: Config): Tokens {
     }
   };
 
-  const translation = () => serve('cloud-translation only', p.translation,
+  const translation = () => serve(TRANSLATION_LABEL, p.translation,
     'no token for the cloud-translation only scope set: set AUTH_TOKEN_TRANSLATION, AUTH_TOKEN_COMMAND_TRANSLATION, GOOGLE_APPLICATION_CREDENTIALS or the AUTH_TOKEN_URL/AUTH_CLIENT_ID/AUTH_CLIENT_SECRET issuer');
-  const platform = () => serve('cloud-platform only', p.platform,
+  const platform = () => serve(PLATFORM_LABEL, p.platform,
     'no token for the cloud-platform only scope set: set AUTH_TOKEN_PLATFORM, AUTH_TOKEN_COMMAND_PLATFORM, GOOGLE_APPLICATION_CREDENTIALS or the AUTH_TOKEN_URL/AUTH_CLIENT_ID/AUTH_CLIENT_SECRET issuer');
   return {
     async everyday() {
-      if (p.everyday !== 'translation-or-platform') {
-        return serve(p.everyday?.name.startsWith('command') ? 'everyday (AUTH_TOKEN_COMMAND)' : 'cloud-translation + cloud-platform', p.everyday,
-          'no token that may cancel: set AUTH_TOKEN_COMMAND, a scope-set token or command, GOOGLE_APPLICATION_CREDENTIALS or a client-credentials issuer');
+      if (p.everyday.length === 0) {
+        return { unavailable: 'no token that may cancel: set AUTH_TOKEN_COMMAND, a scope-set token or command, GOOGLE_APPLICATION_CREDENTIALS or a client-credentials issuer' };
       }
-      const found = [await translation(), await platform()];
-      return found.find(isAvailable) ?? {
+      // The first source of the tier serves it; the tier's other scope set only when that one fails.
+      const found: Lookup[] = [];
+      for (const { plan: candidate, label } of p.everyday) {
+        const lookup = await serve(label, candidate, '');
+        if (isAvailable(lookup)) return lookup;
+        found.push(lookup);
+      }
+      if (found.length === 1) return found[0]!;
+      return {
         unavailable: `no token that may cancel: ${found.map((f) => ('unavailable' in f ? f.unavailable : '')).join('; ')}`,
         ...(found.some((f) => 'failed' in f && f.failed) ? { failed: true as const } : {}),
       };

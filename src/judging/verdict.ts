@@ -121,7 +121,10 @@ export const requirementIdsOfTags = (tags: readonly string[]) => tags.filter((t)
 function foldPerDoor(req: Requirement, tests: readonly TestOutcome[], doors: readonly string[]): RequirementResult {
   const all = foldRequirement(req, tests);
   if (doors.length < 2) return all;
-  const perDoor = Object.fromEntries(doors.map((door) => {
+  // A door none of whose tests judged it (a filtered run, a shard) has nothing to say about it.
+  const ran = doors.filter((door) => tests.some((t) => t.door === door));
+  if (ran.length === 0) return all;
+  const perDoor = Object.fromEntries(ran.map((door) => {
     const r = foldRequirement(req, tests.filter((t) => t.door === door));
     return [door, { status: r.status, reason: r.reason, ...(r.partial ? { partial: true as const } : {}) }];
   }));

@@ -34,8 +34,10 @@ export function targetLabel(env: NodeJS.ProcessEnv): string {
 }
 
 /** The doors' addresses: the REST base URL, the gRPC host:port, or both. */
-const targetAddress = (env: NodeJS.ProcessEnv) =>
-  [env.TARGET_BASE_URL?.trim(), env.TARGET_GRPC_ADDRESS?.trim() && `grpc://${env.TARGET_GRPC_ADDRESS.trim()}`].filter(Boolean).join(' and ') || undefined;
+const targetAddress = (env: NodeJS.ProcessEnv) => {
+  const judged = (door: string) => !env.TRANSPORTS?.trim() || env.TRANSPORTS.toLowerCase().includes(door);
+  return [judged('rest') && env.TARGET_BASE_URL?.trim(), judged('grpc') && env.TARGET_GRPC_ADDRESS?.trim() && `grpc://${env.TARGET_GRPC_ADDRESS.trim()}`].filter(Boolean).join(' and ') || undefined;
+};
 
 export const suiteVersion = (): string =>
   (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;

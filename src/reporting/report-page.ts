@@ -4,8 +4,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact } from '../credentials/redact';
+import { DOOR_LABEL } from '../judging/verdict';
 
-export interface SummaryTest { title: string; file: string; status: string; reason: string }
+export interface SummaryTest { title: string; file: string; door?: string; status: string; reason: string }
 export interface SummaryRequirement { id: string; level: string; title: string; source?: string; basis?: 'verbatim' | 'derived'; status: string; reason: string; tests: SummaryTest[] }
 export interface Summary {
   target: string;
@@ -30,13 +31,16 @@ export function readAllureTests(reportDir: string): AllureTest[] {
 // so titles are compared as the summary holds them.
 export function findAllureTest(t: SummaryTest, tests: readonly AllureTest[]): AllureTest | undefined {
   const same = (a: AllureTest) => a.name === t.title || redact(a.name) === t.title;
-  return tests.find((a) => same(a) && (a.fullName ?? '').startsWith(`${t.file} ›`)) ?? tests.find(same);
+  const inFile = (a: AllureTest) => same(a) && (a.fullName ?? '').startsWith(`${t.file} ›`);
+  // In a run of both doors the describe names the door ("… [gRPC] › title").
+  const onDoor = (a: AllureTest) => !!t.door && (a.fullName ?? '').includes(`[${DOOR_LABEL[t.door] ?? t.door}] ›`);
+  return tests.find((a) => inFile(a) && onDoor(a)) ?? tests.find(inFile) ?? tests.find(same);
 }
 
 /** Counts of requirements per status, and of distinct tests per summary status. */
 export function counts(s: Summary) {
   const byStatus = (items: { status: string }[]) => items.reduce<Record<string, number>>((m, i) => ({ ...m, [i.status]: (m[i.status] ?? 0) + 1 }), {});
-  const tests = new Map(s.requirements.flatMap((r) => r.tests.map((t) => [`${t.file}\u0000${t.title}`, t] as const)));
+  const tests = new Map(s.requirements.flatMap((r) => r.tests.map((t) => [`${t.door ?? ''}\u0000${t.file}\u0000${t.title}`, t] as const)));
   const req = byStatus(s.requirements);
   return {
     requirements: { total: s.requirements.length, passed: req.passed ?? 0, failed: req.failed ?? 0, other: s.requirements.length - (req.passed ?? 0) - (req.failed ?? 0), byStatus: req },

@@ -104,6 +104,8 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
       v('REFERENCE_PROFILE', 'conformant'),
       v('REFERENCE_FAULTS', 'none'),
       v('REFERENCE_PORT', '0 (a free port)'),
+      v('REFERENCE_GRPC', 'true (its gRPC door is open)'),
+      v('REFERENCE_GRPC_PORT', '0 (a free port)'),
       v('REFERENCE_CANCEL_DELAY_MS', "the profile's"),
       v('REFERENCE_FINISHED_CANCEL', "the profile's (failed-precondition)"),
       v('REFERENCE_MAX_OPERATIONS', '100000'),

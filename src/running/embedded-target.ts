@@ -8,27 +8,39 @@ import { awaitPublished, publish } from './handoff';
 export const EMBEDDED_TARGET_VARIABLE = 'CONFORMANCE_EMBEDDED_TARGET_FILE';
 
 export interface EmbeddedTarget {
-  /** TARGET_BASE_URL (and TARGET_GRPC_ADDRESS), the issuer's client credentials, the profile and the default parent. */
+  /**
+   * TARGET_BASE_URL (and TARGET_GRPC_ADDRESS), the issuer's client credentials (not with AUTH_MODE=none),
+   * the profile, the default parent, and the suite variables the profile implies that the user did not set.
+   */
   readonly variables: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
+
+/** The embedded issuer's client (README "Credentials": the client-credentials source when no target is set). */
+const ISSUER_CLIENT = { AUTH_CLIENT_ID: 'lro-cancel-conformance', AUTH_CLIENT_SECRET: 'embedded-reference-issuer' } as const;
 
 export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<EmbeddedTarget> {
   // Loaded here: fastify and the issuer are start-up cost that an external target never needs.
   const { optionsFromEnv, startReferenceServer } = await import('../../reference-server/index');
   const reference = await startReferenceServer(optionsFromEnv(env));
+  const set = (name: string) => env[name]?.trim() || undefined;
+  // What the profile implies (generic-lro: its create path, bodies, gRPC method and protos, AUTH_MODE=none;
+  // google-faithful: a parent with a location), where the user set nothing: a value they set wins.
+  const implied = Object.fromEntries(Object.entries(reference.suite).filter(([name]) => set(name) === undefined));
+  // AUTH_MODE=none (the user's or the profile's): nothing is authenticated, so no token is minted, sent
+  // or named as a source; the issuer's client is not published.
+  const authNone = (set('AUTH_MODE') ?? implied.AUTH_MODE) === 'none';
   return {
     variables: {
       TARGET_BASE_URL: reference.baseUrl,
       // Its gRPC door, on the same store (REFERENCE_GRPC=false closes it).
       ...(reference.grpcAddress ? { TARGET_GRPC_ADDRESS: reference.grpcAddress, TARGET_GRPC_PLAINTEXT: String(!!reference.grpcPlaintext) } : {}),
-      AUTH_TOKEN_URL: reference.tokenUrl,
-      AUTH_CLIENT_ID: 'lro-cancel-conformance',
-      AUTH_CLIENT_SECRET: 'embedded-reference-issuer',
+      ...(authNone ? {} : { AUTH_TOKEN_URL: reference.tokenUrl, ...ISSUER_CLIENT }),
       CONFORMANCE_EMBEDDED_PROFILE: [reference.profile, ...reference.faults].join('+'),
-      TARGET_PARENT: env.TARGET_PARENT?.trim() || `projects/${reference.projects?.[0] ?? 'conformance'}`,
+      ...implied,
+      TARGET_PARENT: set('TARGET_PARENT') ?? implied.TARGET_PARENT ?? `projects/${reference.projects?.[0] ?? 'conformance'}`,
       // A zone with per-project roles: the second project the caller may use is the real cross-tenant check.
-      ...(reference.projects?.[1] && !env.TARGET_OTHER_PARENT?.trim() ? { TARGET_OTHER_PARENT: `projects/${reference.projects[1]}` } : {}),
+      ...(reference.projects?.[1] && !set('TARGET_OTHER_PARENT') ? { TARGET_OTHER_PARENT: `projects/${reference.projects[1]}` } : {}),
     },
     close: () => reference.close(),
   };

@@ -14,7 +14,7 @@ import { newCounters, operationsClient, type DoorName, type OperationsClient } f
 import { openDoors } from '../transport/open-doors';
 import { redact } from '../credentials/redact';
 import { settle } from './settle';
-import { createTokens, isAvailable, type Tokens } from '../credentials/tokens';
+import { createTokens, isAvailable, type Lookup, type Tokens } from '../credentials/tokens';
 
 export interface SweepResult {
   readonly outcomes: ReadonlyMap<string, SweepOutcome>;
@@ -94,17 +94,19 @@ export async function sweepLedger({ cfg = config(), tokens }: { cfg?: Config; to
   const left = new Map<string, string[]>();
   const counters = newCounters();
   if ((pending.length > 0 || watches.length > 0) && cfg.doors.length > 0) {
-    const auth = await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
+    // AUTH_MODE=none: the target authenticates nobody, so the sweep needs no token and sends none.
+    const auth: Lookup | 'none' = cfg.authMode === 'none' ? 'none' : await (tokens ?? createTokens(cfg)).everyday().catch((e: Error) => ({ unavailable: e.message }));
+    const missing = auth !== 'none' && !isAvailable(auth) ? auth.unavailable : undefined;
     // Same client certificate, proxy and TLS settings as the tests (README "TLS").
     const opened = await openDoors(cfg, request);
     try {
-      const apis = new Map([...opened.doors].map(([name, door]) => [name, operationsClient(door, cfg, { defaultAuth: isAvailable(auth) ? auth : 'none', record: (_title, run) => run(), counters })]));
+      const apis = new Map([...opened.doors].map(([name, door]) => [name, operationsClient(door, cfg, { defaultAuth: auth !== 'none' && isAvailable(auth) ? auth : 'none', record: (_title, run) => run(), counters })]));
       // Any door cancels: REST where there is one.
       const api = [...apis.values()][0]!;
       // Before anything is cancelled: the last look at what the watched tests found as it must stay.
-      if (isAvailable(auth)) await lookOnceMore(apis, watches);
+      if (missing === undefined) await lookOnceMore(apis, watches);
       await Promise.all(pending.map(async (name) => {
-        const [outcome, detail] = isAvailable(auth) ? await sweepOne(api, name, cfg.settleTimeoutMs) : (['unknown', auth.unavailable] as const);
+        const [outcome, detail] = missing === undefined ? await sweepOne(api, name, cfg.settleTimeoutMs) : (['unknown', missing] as const);
         outcomes.set(name, outcome);
         if (outcome === 'running' || outcome === 'unknown') left.set(detail, [...(left.get(detail) ?? []), name]);
         recordSwept(name, outcome, detail);

@@ -57,8 +57,9 @@ export interface EarlierAttempt {
   readonly attempt: number;
   readonly cause: string;
   readonly status: number;
-  /** On the gRPC door: "UNAVAILABLE (14)". */
+  /** On the gRPC door: "UNAVAILABLE (14)", or none when no status came. */
   readonly grpcStatus?: string;
+  readonly grpc?: true;
   readonly contentType?: string;
   readonly body: string;
   readonly durationMs: number;
@@ -67,7 +68,7 @@ export interface EarlierAttempt {
 
 const attemptLines = (ex: Exchange) =>
   (ex.earlierAttempts ?? []).map((a) =>
-    `# attempt ${a.attempt}: ${a.grpcStatus ? `gRPC ${a.grpcStatus}` : a.status === 0 ? 'no answer' : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
+    `# attempt ${a.attempt}: ${a.grpcStatus ? `gRPC ${a.grpcStatus}` : a.status === 0 ? `no ${a.grpc ? 'gRPC' : 'HTTP'} answer` : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 

@@ -85,7 +85,7 @@ const NEVER_CONNECTED = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUN
 /** The transient answer as one line of the evidence, for the attempts before the judged one. */
 const earlier = (ex: Exchange, attempt: number, cause: string, pauseMs: number): EarlierAttempt => ({
   attempt, cause, status: ex.status, body: ex.transportError ?? ex.responseText, durationMs: ex.durationMs, pauseMs,
-  ...(ex.grpc ? { grpcStatus: `${ex.grpc.codeName} (${ex.grpc.code})` } : {}),
+  ...(ex.grpc ? { grpc: true as const, ...(ex.grpc.codeName ? { grpcStatus: `${ex.grpc.codeName} (${ex.grpc.code})` } : {}) } : {}),
   ...(ex.responseHeaders['content-type'] ? { contentType: ex.responseHeaders['content-type'] } : {}),
 });
 
