@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/index';
-import { VARIABLE_GROUPS, VARIABLES, type Variable } from '../src/running/config-variables';
+import { VARIABLE_GROUPS, VARIABLES, unknownVariables, type Variable } from '../src/running/config-variables';
 import { ConfigError, isEmbeddedTarget, parseConfig, plannedDoors, presetDefaults } from '../src/running/config';
 import { requireCredentials } from '../src/credentials/credentials-check';
 import { GateConfigError, gateInputsFromEnv } from '../src/judging/gate-files';
@@ -20,8 +20,6 @@ export type Source = 'environment' | '.env' | 'preset' | 'default' | 'unset';
 export interface Resolved { readonly name: string; readonly source: Source; readonly value: string; readonly note?: string }
 
 const blank = (value: string | undefined) => value === undefined || value.trim() === '';
-// Names that look like the suite's but are not read by it: usually a typo.
-const OURS = /^(TARGET|AUTH|CANCEL|REFERENCE|SCOPE|OPERATION)_/;
 
 /** Where each variable's effective value comes from. dotenv never overrides a variable the environment has, even a blank one. */
 export function resolveVariables(environment: Env, dotenv: Env, preset: Env): Resolved[] {
@@ -85,9 +83,8 @@ export async function describeConfiguration(environment: Env, dotenvPath: string
       lines.push(`  ${name.padEnd(width)}  ${r.source.padEnd(11)}  ${r.value}${r.note ? ` (${r.note})` : ''}`.trimEnd());
     }
   }
-  const known = new Set(VARIABLES.map((v) => v.name));
-  const strays = [...new Set([...Object.keys(dotenv), ...Object.keys(environment).filter((k) => OURS.test(k))])].filter((k) => !known.has(k)).sort();
-  if (strays.length) lines.push('', `not read by the suite (a typo?): ${strays.join(', ')}`);
+  const strays = unknownVariables(Object.keys(environment), Object.keys(dotenv));
+  if (strays.length) lines.push('', `not read by the suite (a typo?): ${strays.map((u) => (u.meant ? `${u.name} (did you mean ${u.meant}?)` : u.name)).join(', ')}`);
   const { error, tokenSources, doors, mustsNotRun: musts } = presetError ? { error: presetError, tokenSources: undefined, doors: undefined, mustsNotRun: undefined } : await check({ ...merged, ...preset });
   if (doors) lines.push('', `doors judged: ${doors.map((d) => (d === 'grpc' ? 'gRPC' : 'REST')).join(' and ')}`);
   if (tokenSources) lines.push('', `token sources: ${Object.entries(tokenSources).map(([k, s]) => `${k}: ${s}`).join('; ')}`);

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 // options only: the server itself (fastify, the issuer) would cost every run its start-up time here.
 import { ReferenceConfigError, optionsFromEnv } from '../reference-server/options';
 import { ConfigError, isEmbeddedTarget, loadEnvFile, parseConfig, presetDefaults } from '../src/running/config';
+import { describeUnknown, unknownVariables } from '../src/running/config-variables';
 import { EMBEDDED_TARGET_VARIABLE, hostEmbeddedTarget } from '../src/running/embedded-target';
 import { requireCredentials } from '../src/credentials/credentials-check';
 import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/judging/gate-files';
@@ -36,7 +37,7 @@ export async function main({ args, release, startedWith, first, startPlaywright 
   };
   if (release.variable !== RELEASE_VARIABLE) fail(EXIT.suite, `scripts/conformance.mjs holds Playwright with ${release.variable}, but playwright.config.ts waits on ${RELEASE_VARIABLE}`);
 
-  loadEnvFile();
+  const fromDotenv = loadEnvFile();
   if (args.some((a) => a === '--trace' || a.startsWith('--trace='))) {
     fail(EXIT.config, 'configuration error: --trace is refused: Playwright traces record request headers, bearer tokens included. Use the Allure evidence (redacted, with curl lines).');
   }
@@ -53,6 +54,12 @@ export async function main({ args, release, startedWith, first, startPlaywright 
   let embedded = false;
   try {
     const cfg = parseConfig(process.env);
+    // A misspelt variable is silently not read: said at every run, and refused in strict mode.
+    const strays = unknownVariables(Object.keys(process.env), fromDotenv);
+    if (strays.length && cfg.strict.has('variables')) {
+      fail(EXIT.config, `configuration error: ${strays.map(describeUnknown).join('; ')} (CONFORMANCE_STRICT=variables). Correct the name or unset it.`);
+    }
+    for (const stray of strays) console.warn(`lro-cancel-conformance: WARNING: ${describeUnknown(stray)}`);
     requireCredentials(cfg);
     // Playwright trusts Node's default store only: TARGET_CA_FILE joins it through NODE_EXTRA_CA_CERTS (README "TLS").
     Object.assign(process.env, trustEnvironment(cfg.transport, process.env));

@@ -94,12 +94,21 @@ export function foldRequirement(req: Requirement, tests: readonly TestOutcome[])
   return { id: req.id, level: req.level, title: req.title, link: req.link, status: worst.status, reason: worst.reason, ...(worst.partial ? { partial: true as const } : {}), tests: judged };
 }
 
-export function verdictOf(results: readonly RequirementResult[], suiteErrors: readonly string[] = []): Verdict {
+export function verdictOf(results: readonly RequirementResult[], suiteErrors: readonly string[] = [], { strictPartial = false } = {}): Verdict {
   const must = results.filter((r) => r.level === 'MUST');
   if (must.some((r) => r.status === 'failed')) return 'non-conformant';
   if (suiteErrors.length > 0 || must.some((r) => r.status === 'not-run' || r.status === 'unverified')) return 'incomplete';
+  // CONFORMANCE_STRICT=partial: a MUST checked only in part is not proven.
+  if (strictPartial && partialMusts(results) > 0) return 'incomplete';
   return 'conformant';
 }
+
+/** " (2 MUSTs checked in part)" after a CONFORMANT verdict; '' otherwise. */
+export const inPartNote = (verdict: string, musts: number) => (verdict === 'conformant' && musts > 0 ? ` (${musts} MUST${musts === 1 ? '' : 's'} checked in part)` : '');
+
+/** MUSTs that passed having been checked only in part: the verdict line counts them. */
+export const partialMusts = (results: readonly { readonly level: string; readonly status: string; readonly partial?: true }[]) =>
+  results.filter((r) => r.level === 'MUST' && r.status === 'passed' && r.partial).length;
 
 /** Catalog/test mismatches: a test naming an unknown ID, a catalog entry without a test. */
 export function coverageProblems(tests: readonly Pick<TestOutcome, 'title' | 'requirementIds'>[], { requireAll }: { requireAll: boolean }): string[] {
@@ -134,10 +143,10 @@ function foldPerDoor(req: Requirement, tests: readonly TestOutcome[], doors: rea
   return { ...all, status: worst.status, reason, ...(worst.partial ? { partial: true as const } : {}), doors: perDoor };
 }
 
-export function summarize(tests: readonly TestOutcome[], suiteErrors: readonly string[]) {
+export function summarize(tests: readonly TestOutcome[], suiteErrors: readonly string[], options: { strictPartial?: boolean } = {}) {
   const doors = [...new Set(tests.map((t) => t.door).filter((d): d is string => !!d))];
   const requirements = CATALOG.map((req) => foldPerDoor(req, tests.filter((t) => t.requirementIds.includes(req.id)), doors));
-  const verdict = verdictOf(requirements, suiteErrors);
+  const verdict = verdictOf(requirements, suiteErrors, options);
   const warnings = requirements.filter((r) => r.level === 'SHOULD' && (r.status === 'failed' || r.status === 'not-run' || r.status === 'unverified'))
     .map((r) => `${r.id} (SHOULD) ${r.status}: ${r.reason}`);
   return { verdict, requirements, warnings };

@@ -4,7 +4,7 @@
 // Colour only where Node says the stream takes it (TTY, NO_COLOR, FORCE_COLOR).
 import { styleText } from 'node:util';
 import { describeRetries } from '../transport/retry';
-import { DOOR_LABEL } from '../judging/verdict';
+import { DOOR_LABEL, inPartNote, partialMusts } from '../judging/verdict';
 import wrapAnsi from 'wrap-ansi';
 
 type Style = Parameters<typeof styleText>[0];
@@ -27,7 +27,16 @@ export interface Evidence {
   readonly observed?: string;
   /** Attachment name of the decisive exchange, e.g. "GET …/operations/x → 200". */
   readonly exchange?: string;
+  /** The line that sends the decisive exchange again (curl or grpcurl). */
   readonly curl?: string;
+  /** How the credential it carried was built, in words. */
+  readonly credentials?: string;
+  /** Which token the replay reads from $ACCESS_TOKEN; "none needed" when it carries its own. */
+  readonly token?: string;
+  /** A command that exports that token, where one can. */
+  readonly tokenExport?: string;
+  /** What the line's flags cannot say (grpcurl's proxy, an encrypted key). */
+  readonly replayNotes?: readonly string[];
 }
 
 export interface ConsoleRequirement {
@@ -41,6 +50,7 @@ export interface ConsoleRequirement {
   readonly basis?: 'verbatim' | 'derived';
   readonly link?: string;
   readonly evidence?: Evidence;
+  readonly partial?: true;
   /** In a run of several doors: each door's status (the row's is the worst). */
   readonly doors?: Readonly<Record<string, { readonly status: string }>>;
 }
@@ -134,7 +144,12 @@ export function formatFailures(s: ConsoleSummary, { columns = 120, paint = plain
       ...(e?.expected || e?.observed ? [] : field('message', e?.message ?? withoutErrorPrefix(r.reason))),
       ...field('test', e?.test),
       ...field('exchange', e?.exchange),
-      // The curl line stays on one line so it can be pasted.
+      // The replay: how its credential was built, which token to export, then the curl line.
+      // Commands stay on one line each so they can be pasted.
+      ...field('credential', e?.credentials),
+      ...field('token', e?.token),
+      ...(e?.tokenExport ? [`     ${label('')} ${e.tokenExport}`] : []),
+      ...(e?.replayNotes ?? []).flatMap((note) => field('note', note)),
       ...(e?.curl ? [`     ${label('replay')} ${e.curl}`] : []),
     ].join('\n');
   };
@@ -148,18 +163,19 @@ export function formatFailures(s: ConsoleSummary, { columns = 120, paint = plain
     ...failures.map((r, i) => '\n' + block(r, i + 1)),
     '',
     `Every exchange in full (redacted): npm run report, then npm run report:open${summaryFile ? `; all of it as JSON: ${summaryFile}` : ''}.`,
-    'Replay a request with its curl line after `export ACCESS_TOKEN=<a token of yours>`.',
+    'Replay a request: export ACCESS_TOKEN as its token line says (the variables it names are those of your environment or .env), then run its replay line.',
   ].join('\n');
 }
 
-export function formatVerdict(verdict: string, paint: Paint = plain): string {
-  return paint(VERDICT_STYLE[verdict] ?? 'bold', `VERDICT: ${verdict.toUpperCase()}`);
+/** "VERDICT: CONFORMANT (2 MUSTs checked in part)": a pass that proved less than the whole rule never passes silently. */
+export function formatVerdict(verdict: string, paint: Paint = plain, partialMusts = 0): string {
+  return paint(VERDICT_STYLE[verdict] ?? 'bold', `VERDICT: ${verdict.toUpperCase()}${inPartNote(verdict, partialMusts)}`);
 }
 
 /** Everything onEnd prints: table, Failures, verdict line. */
 export function formatConsole(s: ConsoleSummary, options: FormatOptions = {}): string {
   const failures = formatFailures(s, options);
-  return [formatTable(s, options), ...(failures ? [failures] : []), formatVerdict(s.verdict, options.paint), ''].join('\n');
+  return [formatTable(s, options), ...(failures ? [failures] : []), formatVerdict(s.verdict, options.paint, partialMusts(s.requirements)), ''].join('\n');
 }
 
 /**

@@ -1,12 +1,14 @@
 // A Playwright reporter that folds test results per requirement into
 // reports/conformance-summary.json and prints the verdict table.
 // Being a reporter, it works the same for plain, sharded and merged runs.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { targetLabel } from './allure-environment-reporter';
 import { requirement } from '../judging/catalog';
 import { formatConsole, paintFor, type Evidence } from './console-summary';
+import { stepSummary } from './step-summary';
+import { strictModes } from '../running/config';
 import { ledgerCounts, possiblyStartedWarning, readLedger, unansweredWarning, type LateFinding } from '../running/ledger';
 import { addRetries, type RetryCounts } from '../transport/retry';
 import { redact } from '../credentials/redact';
@@ -76,7 +78,7 @@ export default class SummaryReporter implements Reporter {
     // The ledger counts every create of the run (probe and shared operations included) and what the teardown found.
     const ledgerState = readLedger();
     const outcomes = [...withoutInterruptCrashes([...this.outcomes.values()], result), ...lateOutcomes(ledgerState?.late ?? [])];
-    const { verdict, requirements: folded, warnings } = summarize(outcomes, this.errors);
+    const { verdict, requirements: folded, warnings } = summarize(outcomes, this.errors, { strictPartial: strictModesOf(process.env).has('partial') });
     // Each row quotes its contract sentence; a failed or unverified one also what its decisive test saw.
     const requirements = folded.map((r) => {
       const decisive = r.tests.find((t) => t.status === r.status && this.evidence.has(testKey(t)));
@@ -113,6 +115,8 @@ export default class SummaryReporter implements Reporter {
     const outputFile = this.options.outputFile ?? 'reports/conformance-summary.json';
     mkdirSync(dirname(outputFile), { recursive: true });
     writeFileSync(outputFile, redact(JSON.stringify(summary, null, 2)) + '\n');
+    // A GitHub Actions job shows this on its summary page.
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, redact(stepSummary(summary)));
     const columns = process.stdout.isTTY ? process.stdout.columns : 120;
     console.log(redact(formatConsole(summary, { columns, paint: paintFor(process.stdout), summaryFile: outputFile })));
   }
@@ -125,6 +129,15 @@ export default class SummaryReporter implements Reporter {
 export function withoutInterruptCrashes(outcomes: readonly TestOutcome[], result: Pick<FullResult, 'status'>): TestOutcome[] {
   if (result.status !== 'interrupted') return [...outcomes];
   return outcomes.map((o) => (o.status === 'failed' && /worker process exited unexpectedly/.test(o.error ?? '') ? { ...o, status: 'interrupted' } : o));
+}
+
+/** CONFORMANCE_STRICT as the reporter finds it; a bad value is the wrapper's configuration error, not the report's. */
+function strictModesOf(env: NodeJS.ProcessEnv) {
+  try {
+    return strictModes(env);
+  } catch {
+    return new Set<string>();
+  }
 }
 
 /** "tests/auth.spec.ts:18 › cancel authorization › title", as a reader finds the test. */

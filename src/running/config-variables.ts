@@ -2,6 +2,8 @@
 // `npm run config`. selftest/ci/config-command.spec.ts fails when src/running/config.ts,
 // reference-server/options.ts or src/judging/gate-files.ts read a name that is missing here.
 
+import leven from 'leven';
+
 export interface Variable {
   readonly name: string;
   /** What applies when it is unset, in words; undefined: nothing (the feature is off). */
@@ -83,6 +85,7 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
       v('ERROR_FORM', 'envelope'),
       v('ALLOW_DONE_WITHOUT_RESULT', 'false'),
       v('CONFORMANCE_WORKERS', '1'),
+      v('CONFORMANCE_STRICT', 'none: partial, variables or both (comma-separated)'),
     ],
   },
   {
@@ -128,3 +131,28 @@ export const VARIABLE_GROUPS: readonly { readonly title: string; readonly variab
 ];
 
 export const VARIABLES: readonly Variable[] = VARIABLE_GROUPS.flatMap((g) => g.variables);
+
+// Names that look like the suite's but are not read by it: usually a typo.
+// GRPC_ alone is grpc's own (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, GRPC_TRACE): only the suite's GRPC_PROTO names count.
+const OURS = /^(TARGET|AUTH|CANCEL|REFERENCE|SCOPE|OPERATION|CONFORMANCE|RETRY|GRPC_PROTO|TRANSPORTS?|QUIET|WAIT|LIST|ALLOW|ERROR|FINISHED)_?/;
+const KNOWN = new Set(VARIABLES.map((v) => v.name));
+// Variables the suite sets for itself (the wrapper, the global setup, the workers): never a user's typo.
+const INTERNAL = /^CONFORMANCE_(EMBEDDED|CANCEL_SUPPORT|PROBE|TOKEN|TLS|LEDGER|TEARDOWN|LEFT|RELEASE|SHARD|REPORT|RUN)/;
+
+/** A name the suite does not read, and the variable it most likely meant (by edit distance), if any is close. */
+export interface UnknownVariable {
+  readonly name: string;
+  readonly meant?: string;
+}
+
+/** `environment`: only names that look like the suite's; `dotenv`: every name (a .env file holds the suite's settings alone). */
+export function unknownVariables(environment: Iterable<string>, dotenv: Iterable<string> = []): UnknownVariable[] {
+  const names = new Set([...[...environment].filter((n) => OURS.test(n)), ...dotenv]);
+  return [...names].filter((n) => !KNOWN.has(n) && !INTERNAL.test(n)).sort().map((name) => {
+    const [meant, distance] = VARIABLES.map((v) => [v.name, leven(name, v.name)] as const).reduce((a, b) => (b[1] < a[1] ? b : a));
+    return distance <= Math.max(2, Math.floor(name.length / 5)) ? { name, meant } : { name };
+  });
+}
+
+/** "AUTH_TOKEN_PLATFROM is not a variable the suite reads; did you mean AUTH_TOKEN_PLATFORM?" */
+export const describeUnknown = (u: UnknownVariable) => `${u.name} is not a variable the suite reads${u.meant ? `; did you mean ${u.meant}?` : ''}`;

@@ -81,6 +81,8 @@ export interface Config {
   readonly quietPeriodMs: number;
   /** TARGET_OTHER_PARENT: a second parent the caller can use, for the real cross-tenant check. */
   readonly otherParent?: string;
+  /** CONFORMANCE_STRICT. */
+  readonly strict: ReadonlySet<StrictMode>;
 }
 
 export interface Transport {
@@ -108,8 +110,19 @@ export interface ServiceAccountKey {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Loads `.env` (or DOTENV_CONFIG_PATH) into process.env without overriding what is already set. */
-export function loadEnvFile(): void {
-  loadDotenv({ path: process.env.DOTENV_CONFIG_PATH ?? '.env', quiet: true });
+/** Reads .env (DOTENV_CONFIG_PATH) into process.env; returns the names it holds. */
+export function loadEnvFile(): string[] {
+  return Object.keys(loadDotenv({ path: process.env.DOTENV_CONFIG_PATH ?? '.env', quiet: true }).parsed ?? {});
+}
+
+export type StrictMode = 'partial' | 'variables';
+
+/** CONFORMANCE_STRICT: `partial` makes a CONFORMANT run whose MUSTs were checked in part INCOMPLETE; `variables` makes an unknown variable a configuration error. */
+export function strictModes(env: Env): ReadonlySet<StrictMode> {
+  const modes = (text(env, 'CONFORMANCE_STRICT') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const bad = modes.find((m) => m !== 'partial' && m !== 'variables');
+  if (bad !== undefined) throw new ConfigError('CONFORMANCE_STRICT', `"${bad}" is not a strict mode`, 'Use partial, variables, or partial,variables.');
+  return new Set(modes as StrictMode[]);
 }
 
 const text = (env: Env, name: string): string | undefined => {
@@ -589,6 +602,7 @@ export function parseConfig(rawEnv: Env): Config {
       maxMs: positiveNumber(env, 'RETRY_MAX_SECONDS', DEFAULT_RETRY.seconds) * 1000,
     },
     quietPeriodMs: nonNegativeSeconds(env, 'QUIET_PERIOD', DEFAULT_QUIET_PERIOD_S),
+    strict: strictModes(env),
     ...(otherParent(env, parentName) ? { otherParent: otherParent(env, parentName) } : {}),
   };
 }
