@@ -1,10 +1,13 @@
 // `npm run report [results dirs…]`: builds the Allure 3 awesome report of the last run into
 // reports/allure-report (served: npm run report:open) and a one-file copy into
-// reports/allure-report-single/index.html, both with the conformance summary panel.
+// reports/allure-report-single/index.html, both opening with the verdict banner and carrying the
+// conformance summary panel (src/reporting/report-page.ts).
 // History is kept across runs in reports/history/allure-history.jsonl (ALLURE_HISTORY_PATH).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tidyAllureResults } from '../src/reporting/check-failure';
 import { hardenReport, injectPanel, readAllureTests, type Summary } from '../src/reporting/report-page';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -32,9 +35,21 @@ export function generateReports(resultsDirs: string[], env: NodeJS.ProcessEnv = 
   rmSync(multi, { recursive: true, force: true });
   rmSync(single, { recursive: true, force: true });
   mkdirSync(join(reportsDir, 'history'), { recursive: true });
-  // The single file first: it only reads the history, which then holds earlier runs alone
-  // (built after the multi-file report, it found the current run there too and showed it twice).
-  for (const singleFile of [true, false]) allureGenerate(resultsDirs, reportsDir, singleFile, env);
+  // Allure reads a tidied copy: no matcher line in a check's message, no skip as a Global Error
+  // (src/reporting/check-failure.ts). The results themselves stay as the run wrote them.
+  const staging = mkdtempSync(join(tmpdir(), 'allure-results-'));
+  try {
+    const tidied = resultsDirs.map((dir, i) => {
+      const to = join(staging, String(i));
+      tidyAllureResults(dir, to);
+      return to;
+    });
+    // The single file first: it only reads the history, which then holds earlier runs alone
+    // (built after the multi-file report, it found the current run there too and showed it twice).
+    for (const singleFile of [true, false]) allureGenerate(tidied, reportsDir, singleFile, env);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
   // Test result IDs are the same in both variants; the multi-file report stores them as files.
   const tests = readAllureTests(multi);

@@ -4,8 +4,9 @@ import { test as base, expect } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { requirement } from '../src/judging/catalog';
 import { gateReason } from '../src/judging/reasons';
-import { config, plannedDoors, type Config } from '../src/running/config';
+import { config, parseConfig, plannedDoors, type Config } from '../src/running/config';
 import { said, transcript, type Exchange } from '../src/transport/evidence';
+import { CHECK_MATCHER_LINE } from '../src/reporting/check-failure';
 import { newCounters, operationsClient, type Counters, type Door, type DoorName, type OperationsClient, type Recorder } from '../src/transport/operations-client';
 import { openDoors } from '../src/transport/open-doors';
 import { cancelSupportVariable, createScenarios, is2xx, type Scenarios } from '../src/running/scenarios';
@@ -14,11 +15,13 @@ import { COUNTER_ANNOTATIONS, DECISIVE_ANNOTATION, DOOR_ANNOTATION, DOOR_LABEL, 
 
 export { expect, is2xx };
 
-// The failure message starts with what the check says, without "Expected: true / Received: false";
-// the matcher line after it lets JUnit count an assertion failure rather than an error.
+// The failure message starts with what the check says, without "Expected: true / Received: false".
+// The matcher line after it (CHECK_MATCHER_LINE) is for JUnit alone, which counts an error as an
+// assertion failure only when its message names a matcher; `npm run report` cuts it, and the
+// matcher's own step, out of the Allure report (src/reporting/check-failure.ts).
 const contract = expect.extend({
   toHold(ok: boolean, message: string) {
-    return { pass: ok, message: () => `${message}\n\nexpect(check).toHold()`, name: 'toHold' };
+    return { pass: ok, message: () => `${message}\n\n${CHECK_MATCHER_LINE}`, name: 'toHold' };
   },
 });
 
@@ -38,9 +41,66 @@ export function describeOnEachDoor(title: string, body: () => void) {
     const named = DOORS_OF_RUN.length > 1 ? `${title} [${DOOR_LABEL[door]}]` : title;
     test.describe(named, { annotation: { type: DOOR_ANNOTATION, description: door } }, () => {
       test.use({ door });
-      body();
+      // covers() reads it: the body declares its tests now, synchronously.
+      declaringDoor = door;
+      try {
+        body();
+      } finally {
+        declaringDoor = undefined;
+      }
     });
   }
+}
+
+/** The door whose tests describeOnEachDoor's body is declaring. */
+let declaringDoor: DoorName | undefined;
+
+type Gated = { status: 'not-run' | 'not-applicable'; reason: string };
+
+/**
+ * Why the tests of `ids` are not judged on `door`, known before any of them runs: the same rules
+ * as npm run preflight's readiness (src/judging/reasons.ts), and the cancel support the global
+ * setup's probe left in process.env (workers inherit it; the runner loads the tests after it).
+ */
+function gate(ids: readonly string[], door: DoorName, cfg: Config): Gated | undefined {
+  const variable = cancelSupportVariable(door);
+  const source = process.env[`${variable}_SOURCE`];
+  for (const id of ids) {
+    // The budget left nothing to probe this door's cancel with: whether these apply is unknown.
+    if (requirement(id).conditional && process.env[variable] === 'unprobed') {
+      return { status: 'not-run', reason: `whether the target's cancel is implemented was not probed: ${source}` };
+    }
+    const gated = gateReason(id, door, cfg, { support: process.env[variable] === 'unimplemented' ? 'unimplemented' : 'supported', source: source ?? 'assumed' });
+    if (gated) return { status: 'not-applicable', reason: gated };
+  }
+  return undefined;
+}
+
+/** The configuration as the tests are declared; undefined when it does not parse (the cfg fixture then says why). */
+let declaredConfig: Config | null | undefined;
+const configWhileDeclaring = (): Config | undefined => {
+  // parseConfig, not config(): a runner that lists the tests before its global setup (UI mode) must not cache this.
+  if (declaredConfig === undefined) {
+    try {
+      declaredConfig = parseConfig(process.env);
+    } catch {
+      declaredConfig = null;
+    }
+  }
+  return declaredConfig ?? undefined;
+};
+
+/**
+ * A test whose requirement is not judged on its door, decided as it is declared: a plain skipped
+ * test with the reason, which never reaches its fixtures. (A skip thrown from a fixture fails the
+ * "Before Hooks" step, and Allure lists every such skip as a Global Error.)
+ */
+function skippedAsDeclared(ids: readonly string[]) {
+  const cfg = declaringDoor && configWhileDeclaring();
+  const gated = declaringDoor && cfg ? gate(ids, declaringDoor, cfg) : undefined;
+  if (!gated) return [];
+  const said = `${gated.status}: ${gated.reason}`;
+  return [{ type: STATUS_ANNOTATION, description: said }, { type: 'skip', description: said }];
 }
 
 /** Test details naming the requirement(s) a test judges: a tag for grep, labels and the source for Allure. */
@@ -56,7 +116,7 @@ export function covers(...ids: string[]) {
       { type: 'allure.label.requirement', description: req.id },
       { type: 'allure.label.level', description: req.level },
       { type: 'description', description: `**${req.id}** (${req.level}): ${req.title}\n\n> ${req.basis === 'verbatim' ? '' : '(derived) '}${req.source}\n\nSource: ${req.link}` },
-    ]),
+    ]).concat(skippedAsDeclared(ids)),
   };
 }
 
@@ -114,10 +174,11 @@ const guardedAll = <T extends object>(fns: T): T =>
 // Attachment names per exchange, so a failed check can point at its decisive exchange.
 const attachmentNames = new WeakMap<Exchange, string>();
 let attachmentSeq = 0;
-async function attach(title: string, exchange: Exchange) {
+async function attach(title: string, exchange: Exchange): Promise<string> {
   const name = `#${++attachmentSeq} ${title} → ${exchange.transportError ? 'no answer' : exchange.status}`;
   attachmentNames.set(exchange, name);
   await base.info().attach(name, { body: transcript(exchange), contentType: 'text/plain' });
+  return name;
 }
 
 /** Attaches exchanges a shared scenario made (possibly in another worker) as this test's evidence. */
@@ -129,13 +190,18 @@ export async function evidence(title: string, exchanges: readonly (Exchange | un
 
 /**
  * One contract check, as a report step named by what it checks. A failed check is soft (the
- * other cases still run); its message says what the server did, and points at the exchange.
+ * other cases still run); its message says what the server did, and its step holds the decisive
+ * exchange: the transcript again, under the name it has in the evidence, so the red step shows it.
  */
 export async function check(what: string, ok: boolean, observed: string | (() => string), decisive?: Exchange) {
   await base.step(what, async () => {
     if (ok) return;
-    const name = decisive && attachmentNames.get(decisive);
-    if (name) base.info().annotations.push({ type: DECISIVE_ANNOTATION, description: name });
+    if (decisive) {
+      const seen = attachmentNames.get(decisive);
+      const name = seen ?? (await attach(`${decisive.method} ${new URL(decisive.url).pathname}`, decisive));
+      if (seen) await base.info().attach(name, { body: transcript(decisive), contentType: 'text/plain' });
+      base.info().annotations.push({ type: DECISIVE_ANNOTATION, description: name });
+    }
     contract.soft(ok).toHold(`${what}: ${typeof observed === 'function' ? observed() : observed}`);
   }, { box: true });
 }
@@ -195,21 +261,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   // Skips, with the reason, requirements that do not apply to this target, before any request.
   requirementGate: [
-    async ({ cfg, door, cancelSupport }, use, info) => {
-      // The same test runs once per door: the door tells the two results apart in the report.
-      await allure.parameter('door', door);
-      await allure.label('door', door);
+    async ({ cfg, door }, use, info) => {
       for (const id of info.tags.map((t) => t.slice(1))) {
         const req = requirement(id);
         await allure.link(req.link, `${req.id} source`);
-        // The budget left nothing to probe this door's cancel with: whether these apply is unknown.
-        if (req.conditional && process.env[cancelSupportVariable(door)] === 'unprobed') {
-          declare('not-run', `whether the target's cancel is implemented was not probed: ${process.env[`${cancelSupportVariable(door)}_SOURCE`]}`);
-        }
-        // The same rules as npm run preflight's readiness (src/judging/reasons.ts).
-        const gated = gateReason(id, door, cfg, { support: cancelSupport, source: process.env[`${cancelSupportVariable(door)}_SOURCE`] ?? 'assumed' });
-        if (gated) declare('not-applicable', gated);
       }
+      // Covered as the tests are declared (covers()); this is for a test declared otherwise.
+      const gated = gate(info.tags.map((t) => t.slice(1)), door, cfg);
+      if (gated) declare(gated.status, gated.reason);
       await use();
     },
     { auto: true, box: 'self' },

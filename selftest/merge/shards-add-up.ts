@@ -1,5 +1,5 @@
-// What a merge of two red shards must add up to, checked on the runs of the CI examples
-// (selftest/ci/ci-examples.spec.ts): the shards as the YAML runs them, then npm run merge-reports.
+// What a merge of two red shards must add up to (selftest/merge/merge-shards.spec.ts): the shards
+// of one run made by hand (npm run conformance -- --shard=i/2), then npm run merge-reports.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';

@@ -1,11 +1,12 @@
 // The generated Allure report files, without a browser: no tracker left in them, a CSP that keeps
 // every request on the report's origin, the title naming the embedded server by its profile, the
 // single file's History not counting the current run twice, and the panel listing failures first.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { allureGenerate, generateReports } from '../../scripts/report';
 import { hardenReportHtml, panelOrder, REPORT_CSP, type Summary } from '../../src/reporting/report-page';
+import { CHECK_MATCHER_LINE } from '../../src/reporting/check-failure';
 import { runConformance } from '../matrix/run-conformance';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
@@ -70,6 +71,27 @@ test('History counts each run once, in the single file as in the multi-file repo
     expect({ id, single: count }).toEqual({ id, single: multi.get(id) });
     expect(count).toBe(1);
   }
+});
+
+test('a failed check is an assertion failure for JUnit, and reads without matcher words in the report', () => {
+  const junit = readFileSync(join(reports(), 'junit.xml'), 'utf8');
+  // JUnit names the matcher (that is what makes it a failure, not an error); its message is the check's.
+  expect(junit).toMatch(/<testsuites\b[^>]*\bfailures="[1-9]\d*"[^>]*\berrors="0"/);
+  expect(junit).toContain('<failure message="error.code is the number 1 (CANCELLED): error.code is 2" type="expect.toHold">');
+  const dataDir = join(reports(), 'allure-report/data/test-results');
+  const failed = readdirSync(dataDir).map((f) => readFileSync(join(dataDir, f), 'utf8')).filter((t) => (JSON.parse(t) as { status: string }).status === 'failed');
+  expect(failed.length).toBeGreaterThan(0);
+  for (const text of failed) {
+    expect(text).not.toMatch(/toHold|expect\(/);
+    const result = JSON.parse(text) as { error?: { message?: string }; steps?: { name: string; status?: string; steps?: { name?: string; type?: string }[] }[] };
+    expect(result.error?.message).toBe('error.code is the number 1 (CANCELLED): error.code is 2');
+    // The red step is the check, holding the decisive exchange.
+    const check = result.steps?.find((s) => s.name === 'error.code is the number 1 (CANCELLED)');
+    expect(check?.status).toBe('failed');
+    expect(JSON.stringify(check)).toMatch(/#\d+ (?:GET \/v3\/|GetOperation )\S+ → 200/);
+  }
+  // The results the run wrote are left as they are: the report reads a tidied copy.
+  expect(readdirSync(results()[0]!).filter((f) => f.endsWith('-result.json')).some((f) => readFileSync(join(results()[0]!, f), 'utf8').includes(CHECK_MATCHER_LINE))).toBe(true);
 });
 
 test('the conformance panel lists failures first and quotes each source', () => {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { decodeJwt } from 'jose/jwt/decode';
 import type { Config } from '../running/config';
-import { redact, registerSecret } from './redact';
+import { MADE_UP_TOKEN, SELF_MADE_MARK, redact, registerSecret } from './redact';
 import { runTokenCommand } from './token-sources/command';
 import { CredentialError, Renewable, grantedScopes, jwtExpiry, scopeMismatch, type Minted } from './token-sources/renewable';
 import { mintServiceAccountToken } from './token-sources/service-account';
@@ -44,7 +44,19 @@ export interface Credential {
    * Throws CredentialError when the source cannot give one.
    */
   readonly fresh?: (rejected?: string) => Promise<string>;
+  /** Only on tokens the suite built to be refused: how, so that a replay line builds the same one (src/credentials/replay.ts). */
+  readonly built?: BuiltToken;
 }
+
+/**
+ * How the suite built a token. `how` is in words, `{from}` standing for the credential it was built
+ * from. A token made from nothing secret is `literal`: a replay writes it out. One made from the
+ * user's token is rebuilt in the shell from $ACCESS_TOKEN holding `from`'s token: `shell` is that
+ * expression, to go inside double quotes.
+ */
+export type BuiltToken =
+  | { readonly how: string; readonly literal: true; readonly from?: Pick<Credential, 'label' | 'source'>; readonly exp?: number }
+  | { readonly how: string; readonly shell: string; readonly from?: Pick<Credential, 'label' | 'source'> };
 
 export interface Unavailable {
   readonly unavailable: string;
@@ -331,15 +343,41 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 
 const forgeries = new Map<string, Promise<Credential[]>>();
 
-/** Tokens that no issuer signed: a forged signature, a tampered payload, a non-JWT. Built once per token. */
-export function invalidTokens(valid: string): Promise<Credential[]> {
-  let built = forgeries.get(valid);
-  if (!built) forgeries.set(valid, (built = forge(valid)));
+/**
+ * Tokens that no issuer signed: a forged signature, a tampered payload, an unsigned JWT, a non-JWT.
+ * Built once per token. Given the Credential (not its bare token), each says which one it was built
+ * from, for the replay line's "export ACCESS_TOKEN=…".
+ */
+export function invalidTokens(valid: string | Credential): Promise<Credential[]> {
+  const from = typeof valid === 'string' ? undefined : { label: valid.label, source: valid.source };
+  const token = typeof valid === 'string' ? valid : valid.token;
+  const key = `${from ? `${from.label}\n${from.source}` : ''}\n${token}`;
+  let built = forgeries.get(key);
+  if (!built) forgeries.set(key, (built = forge(token, from)));
   return built;
 }
 
-/** A token no issuer could have made: not a JWT, not even opaque-looking. */
-export const MALFORMED_TOKEN: Credential = { label: 'malformed (not a JWT)', token: 'not-a-valid-access-token', source: 'built by the suite' };
+/** A token no issuer could have made: not a JWT, not even opaque-looking. Made up, so a replay writes it out. */
+export const MALFORMED_TOKEN: Credential = {
+  label: 'malformed (not a JWT)',
+  token: MADE_UP_TOKEN,
+  source: 'built by the suite',
+  built: { how: `malformed: "${MADE_UP_TOKEN}", a string the suite made up (not a JWT)`, literal: true },
+};
+
+/** The last 4 characters changed: "AAAA", or "BBBB" for a token that ends in AAAA. */
+export const TAMPERED_TAIL = (token: string) => (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+
+const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
+
+/** The claims a forgery copies, in a few words: what a target that skips the signature check looks at. */
+function claimWords(payload: Record<string, unknown>): string {
+  const shown = ['iss', 'aud', 'sub', 'scope', 'scp'].filter((k) => payload[k] !== undefined)
+    .map((k) => `${k} ${JSON.stringify(payload[k]).slice(0, 120)}`);
+  const exp = typeof payload.exp === 'number' ? [`exp ${iso(payload.exp)}`] : [];
+  const others = Object.keys(payload).filter((k) => !['iss', 'aud', 'sub', 'scope', 'scp', 'exp'].includes(k));
+  return [...shown, ...exp, ...(others.length ? [`and ${others.join(', ')}`] : [])].join(', ');
+}
 
 /**
  * The key that signs forged tokens, kept between runs (npm's cache folder inside node_modules): an
@@ -375,7 +413,7 @@ async function loadOrMakeForgingKey(file: string): Promise<CryptoKey> {
   return privateKey;
 }
 
-async function forge(valid: string): Promise<Credential[]> {
+async function forge(valid: string, from?: Pick<Credential, 'label' | 'source'>): Promise<Credential[]> {
   const source = MALFORMED_TOKEN.source;
   let header: ReturnType<typeof decodeProtectedHeader>;
   let payload: ReturnType<typeof decodeJwt>;
@@ -384,20 +422,45 @@ async function forge(valid: string): Promise<Credential[]> {
     payload = decodeJwt(valid);
   } catch {
     // Opaque tokens: altering characters is the best forgery available.
-    const tampered = valid.slice(0, -4) + (valid.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const tail = TAMPERED_TAIL(valid);
+    const tampered = valid.slice(0, -4) + tail;
     registerSecret(tampered);
-    return [MALFORMED_TOKEN, { label: 'tampered opaque token', token: tampered, source }];
+    return [MALFORMED_TOKEN, {
+      label: 'tampered opaque token', token: tampered, source,
+      built: { how: `tampered: {from}, with its last 4 characters replaced by ${tail}`, shell: `\${ACCESS_TOKEN%????}${tail}`, ...(from ? { from } : {}) },
+    }];
   }
+  // The forged and unsigned tokens carry the claims of the user's token, but no secret: no key an
+  // issuer knows signed them. SELF_MADE_MARK in their header says so, and redact() leaves them in clear.
   const { SignJWT } = await import('jose/jwt/sign');
-  const forged = await new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256' }).sign(await forgingKey());
+  const forged = await new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256', [SELF_MADE_MARK]: 'forged' }).sign(await forgingKey());
   const [h, , s] = valid.split('.');
-  const tampered = `${h}.${b64url({ ...payload, exp: Math.floor(Date.now() / 1000) + 86_400 })}.${s}`;
-  const unsigned = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`;
-  [forged, tampered, unsigned].forEach(registerSecret);
+  const exp = Math.floor(Date.now() / 1000) + 86_400;
+  const tamperedPayload = b64url({ ...payload, exp });
+  // Header and signature are the user's: a secret, rebuilt in the shell from $ACCESS_TOKEN, never written out.
+  const tampered = `${h}.${tamperedPayload}.${s}`;
+  const unsigned = `${b64url({ alg: 'none', typ: 'JWT', [SELF_MADE_MARK]: 'unsigned' })}.${b64url(payload)}.`;
+  registerSecret(tampered);
+  const claims = claimWords(payload);
+  const until = typeof payload.exp === 'number' ? { exp: payload.exp } : {};
+  const of = from ? { from } : {};
   return [
     MALFORMED_TOKEN,
-    { label: 'forged (signed with a key the issuer never used)', token: forged, source },
-    { label: 'tampered payload (signature no longer matches)', token: tampered, source },
-    { label: 'unsigned (alg none)', token: unsigned, source },
+    {
+      label: 'forged (signed with a key the issuer never used)', token: forged, source,
+      built: { how: `forged: a JWT signed (RS256) with a key the suite made, which no issuer knows; header and claims copied from {from}: ${claims}`, literal: true, ...until, ...of },
+    },
+    {
+      label: 'tampered payload (signature no longer matches)', token: tampered, source,
+      built: {
+        how: `tampered: {from}, its header and signature kept, its payload replaced by the same claims with exp ${iso(exp)} (a day after the run), so the signature no longer matches`,
+        shell: `\${ACCESS_TOKEN%%.*}.${tamperedPayload}.\${ACCESS_TOKEN##*.}`,
+        ...of,
+      },
+    },
+    {
+      label: 'unsigned (alg none)', token: unsigned, source,
+      built: { how: `unsigned: a JWT with alg "none" and an empty signature, made by the suite, carrying the claims of {from}: ${claims}`, literal: true, ...until, ...of },
+    },
   ];
 }

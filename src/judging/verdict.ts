@@ -14,8 +14,8 @@ export const NOT_RUN_ANNOTATION = 'conformance.not-run';
 export const PARTIAL_ANNOTATION = 'conformance.partial';
 /** When a check fails: the name of the attachment holding the decisive exchange. */
 export const DECISIVE_ANNOTATION = 'conformance.decisive';
-/** The door a test judges (tests/fixtures.ts describeOnEachDoor). */
-export const DOOR_ANNOTATION = 'conformance.door';
+/** The door a test judges (tests/fixtures.ts describeOnEachDoor); an Allure label as it is. */
+export const DOOR_ANNOTATION = 'allure.label.door';
 /** What each test sent and created: the summary's `requests` and `operationsCreated` add them up. */
 export const COUNTER_ANNOTATIONS = { requests: 'conformance.requests', operationsCreated: 'conformance.operations-created', retries: 'conformance.retries' } as const;
 

@@ -72,6 +72,8 @@ export interface FormatOptions {
   readonly paint?: Paint;
   /** Where the summary JSON went, for the pointer under the Failures section. */
   readonly summaryFile?: string;
+  /** A shard of a run (--shard=i/n): it ends with the shard line, never a verdict of its own. */
+  readonly shard?: { readonly current: number; readonly total: number };
 }
 
 const MARK: Record<string, { text: string; style: Style }> = {
@@ -172,10 +174,16 @@ export function formatVerdict(verdict: string, paint: Paint = plain, partialMust
   return paint(VERDICT_STYLE[verdict] ?? 'bold', `VERDICT: ${verdict.toUpperCase()}${inPartNote(verdict, partialMusts)}`);
 }
 
-/** Everything onEnd prints: table, Failures, verdict line. */
+/** What a shard ends with instead of a verdict: its tests are part of a run, whose verdict the merge gives. */
+export function formatShardEnd(shard: { readonly current: number; readonly total: number }, paint: Paint = plain): string {
+  return paint('bold', `shard ${shard.current}/${shard.total} done: the verdict comes from npm run merge-reports`);
+}
+
+/** Everything onEnd prints: table, Failures, verdict line (a shard's own line in a shard). */
 export function formatConsole(s: ConsoleSummary, options: FormatOptions = {}): string {
   const failures = formatFailures(s, options);
-  return [formatTable(s, options), ...(failures ? [failures] : []), formatVerdict(s.verdict, options.paint, partialMusts(s.requirements)), ''].join('\n');
+  const end = options.shard ? formatShardEnd(options.shard, options.paint) : formatVerdict(s.verdict, options.paint, partialMusts(s.requirements));
+  return [formatTable(s, options), ...(failures ? [failures] : []), end, ''].join('\n');
 }
 
 /**

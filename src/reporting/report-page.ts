@@ -1,13 +1,30 @@
-// The conformance summary inside the Allure report: a panel injected into the report's
-// index.html (both the multi-file and the single-file variant), opened by a fixed button.
-// Each catalog requirement with its level, status and reason, linked to its tests' pages.
+// The conformance summary inside the Allure report, injected into the report's index.html (both
+// the multi-file and the single-file variant):
+// - the verdict banner, the first thing on the page: the verdict, MUST and SHOULD counts by status
+//   (and by door in a run of both), and the failures linked to their tests. Allure's pass-rate ring
+//   is hidden: a percentage of tests says nothing about conformance;
+// - a panel opened by a fixed button: each catalog requirement with its level, status and reason,
+//   linked to its tests' pages.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact } from '../credentials/redact';
 import { DOOR_LABEL } from '../judging/verdict';
 
-export interface SummaryTest { title: string; file: string; door?: string; status: string; reason: string }
-export interface SummaryRequirement { id: string; level: string; title: string; source?: string; basis?: 'verbatim' | 'derived'; status: string; reason: string; tests: SummaryTest[] }
+export interface SummaryTest { title: string; file: string; door?: string; status: string; reason: string; partial?: true }
+export interface SummaryRequirement {
+  id: string;
+  level: string;
+  title: string;
+  source?: string;
+  basis?: 'verbatim' | 'derived';
+  status: string;
+  reason: string;
+  /** Passed, but only part of it was exercised. */
+  partial?: true;
+  /** In a run of several doors: each door's fold (the row's status is the worst). */
+  doors?: Record<string, { status: string; reason: string; partial?: true }>;
+  tests: SummaryTest[];
+}
 export interface Summary {
   target: string;
   verdict: string;
@@ -117,12 +134,161 @@ ${rows}
 `;
 }
 
-/** Adds the panel to a generated report's index.html, just before </body>. */
+/** The statuses of the verdict banner's columns, in order. */
+export const VERDICT_STATUSES = ['passed', 'failed', 'unverified', 'not-run', 'not-applicable'] as const;
+const STATUS_LABEL: Record<string, string> = { passed: 'passed', failed: 'failed', unverified: 'unverified', 'not-run': 'not run', 'not-applicable': 'N/A' };
+const LEVELS = ['MUST', 'SHOULD'] as const;
+type StatusCounts = Record<(typeof VERDICT_STATUSES)[number] | 'total', number>;
+
+/** Requirements per level and status, and per door in a run of several doors (from the rows' `doors`). */
+export function verdictCounts(s: Summary) {
+  const tally = (statuses: readonly string[]): StatusCounts => {
+    const c = Object.fromEntries([...VERDICT_STATUSES, 'total'].map((k) => [k, 0])) as StatusCounts;
+    for (const status of statuses) {
+      c.total++;
+      if (status in c) c[status as keyof StatusCounts]++;
+    }
+    return c;
+  };
+  const doors = [...new Set(s.requirements.flatMap((r) => Object.keys(r.doors ?? {})))];
+  return {
+    levels: Object.fromEntries(LEVELS.map((l) => [l, tally(s.requirements.filter((r) => r.level === l).map((r) => r.status))])) as Record<(typeof LEVELS)[number], StatusCounts>,
+    /** Empty unless the run judged more than one door. */
+    doors: doors.length < 2 ? [] : doors.map((door) => ({
+      door,
+      levels: Object.fromEntries(LEVELS.map((l) => [l, tally(s.requirements.filter((r) => r.level === l && r.doors?.[door]).map((r) => r.doors![door]!.status))])) as Record<(typeof LEVELS)[number], StatusCounts>,
+    })),
+    /** MUSTs that passed having been checked only in part. */
+    partialMusts: s.requirements.filter((r) => r.level === 'MUST' && r.status === 'passed' && r.partial).length,
+  };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The sentence beside the verdict: what made it. */
+export function verdictReason(s: Summary): string {
+  const c = verdictCounts(s);
+  const must = c.levels.MUST;
+  const should = c.levels.SHOULD;
+  const unjudged = must.unverified + must['not-run'];
+  const parts = [
+    must.failed ? `${plural(must.failed, 'MUST')} failed` : '',
+    unjudged ? `${plural(unjudged, 'MUST')} not judged` : '',
+    s.suiteErrors.length ? plural(s.suiteErrors.length, 'suite error') : '',
+  ].filter(Boolean);
+  if (parts.length === 0) {
+    parts.push(`every MUST that applies passed${c.partialMusts ? ` (${plural(c.partialMusts, 'MUST')} checked in part)` : ''}`);
+  }
+  if (should.failed) parts.push(`${plural(should.failed, 'SHOULD')} failed`);
+  return parts.join('; ');
+}
+
+const VERDICT_COLORS: Record<string, { fg: string; bg: string }> = {
+  conformant: { fg: '#1a7f37', bg: '#dafbe1' },
+  'non-conformant': { fg: '#cf222e', bg: '#ffebe9' },
+  incomplete: { fg: '#9a6700', bg: '#fff8c5' },
+};
+
+/** Links to the Allure pages of a requirement's tests that have `status`. */
+function testLinks(r: SummaryRequirement, status: string, tests: readonly AllureTest[]): string {
+  return r.tests.filter((t) => t.status === status).map((t) => {
+    const a = findAllureTest(t, tests);
+    const label = `${t.door ? `[${esc(DOOR_LABEL[t.door] ?? t.door)}] ` : ''}${esc(a?.name ?? t.title)}`;
+    return a ? `<a href="#${esc(a.id)}" data-conformance-test="${esc(a.id)}">${label}</a>` : `<span>${label}</span>`;
+  }).join(', ');
+}
+
+/** The banner the report opens with: verdict, counts, failures. */
+export function verdictHtml(s: Summary, tests: readonly AllureTest[]): string {
+  const c = verdictCounts(s);
+  const color = VERDICT_COLORS[s.verdict] ?? { fg: '#1f2328', bg: '#f6f8fa' };
+  const cells = (level: string, k: StatusCounts, door?: string) => VERDICT_STATUSES.map((status) =>
+    `<td data-level="${level}"${door ? ` data-door="${esc(door)}"` : ''} data-status="${status}"${k[status] && status !== 'passed' && status !== 'not-applicable' ? ` style="color:${COLORS[status]};font-weight:700"` : ''}>${k[status]}</td>`).join('');
+  const rows = LEVELS.flatMap((level) => [
+    `<tr data-level-row="${level}"><th scope="row">${level} <small>(${c.levels[level].total})</small></th>${cells(level, c.levels[level])}</tr>`,
+    ...c.doors.map(({ door, levels }) => `<tr class="cv-door" data-level-row="${level}" data-door-row="${esc(door)}"><th scope="row">${esc(DOOR_LABEL[door] ?? door)}</th>${cells(level, levels[level], door)}</tr>`),
+  ]).join('');
+  const byLevel = (a: SummaryRequirement, b: SummaryRequirement) => (a.level === 'MUST' ? 0 : 1) - (b.level === 'MUST' ? 0 : 1);
+  const failed = s.requirements.filter((r) => r.status === 'failed').sort(byLevel);
+  const unjudged = s.requirements.filter((r) => r.level === 'MUST' && (r.status === 'unverified' || r.status === 'not-run'));
+  const item = (r: SummaryRequirement) => {
+    const links = testLinks(r, r.status, tests);
+    return `<li data-failure="${esc(r.id)}" data-status="${esc(r.status)}"><code>${esc(r.id)}</code> <b>${esc(r.level)}</b> ` +
+      `<span style="color:${COLORS[r.status] ?? 'inherit'};font-weight:600">${esc(STATUS_LABEL[r.status] ?? r.status)}</span>: ${esc(r.reason)}` +
+      `${links ? `<br><small>test: ${links}</small>` : ''}</li>`;
+  };
+  const list = (title: string, attr: string, items: SummaryRequirement[]) =>
+    items.length ? `<div ${attr}><h3>${title}</h3><ul>${items.map(item).join('')}</ul></div>` : '';
+  const gate = s.gate ? ` <span data-conformance-gate="${esc(s.gate.status)}">Gate: ${esc(s.gate.status.toUpperCase())} (exit ${s.gate.exitCode})</span>` : '';
+  return `
+<!-- conformance-verdict: injected by scripts/report.ts from conformance-summary.json -->
+<style>
+html,body{height:100%;margin:0}
+body{display:flex;flex-direction:column}
+/* The app fills what the banner leaves: it was the whole window (100vh). */
+#app{flex:1 1 0;min-height:0;position:relative}
+#app>div{height:100%!important}
+/* Allure's pass-rate ring beside the title: not the headline of a conformance run. */
+div:has(> [data-testid="report-header"]) ~ div:has(article){display:none!important}
+#conformance-verdict{flex:none;max-height:50vh;overflow:auto;box-sizing:border-box;padding:12px 24px 10px;border-bottom:1px solid #d0d7de;background:#fff;color:#1f2328;font:13px/1.45 system-ui,sans-serif}
+/* In line with Allure's column (920 px wide, 24 px inside). */
+#conformance-verdict .cv-inner{max-width:872px;margin:0 auto}
+#conformance-verdict .cv-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 14px}
+#conformance-verdict .cv-verdict{font-size:22px;font-weight:800;letter-spacing:.02em;padding:2px 10px;border-radius:6px;color:${color.fg};background:${color.bg}}
+#conformance-verdict .cv-reason{font-size:15px;font-weight:600}
+#conformance-verdict .cv-target{color:#57606a}
+#conformance-verdict .cv-body{display:flex;flex-wrap:wrap;gap:8px 32px;margin-top:8px}
+#conformance-verdict table{border-collapse:collapse}
+#conformance-verdict th,#conformance-verdict td{padding:1px 8px;text-align:right;border-bottom:1px solid #eaeef2}
+#conformance-verdict th[scope=row]{text-align:left}
+#conformance-verdict tr.cv-door th,#conformance-verdict tr.cv-door td{color:#57606a;font-size:12px}
+#conformance-verdict tr.cv-door th{padding-left:20px;font-weight:400}
+#conformance-verdict h3{margin:0 0 2px;font-size:13px}
+#conformance-verdict ul{margin:0;padding-left:18px;max-width:900px}
+#conformance-verdict a{color:#0969da}
+#conformance-verdict button{font:inherit;cursor:pointer;padding:2px 10px;border-radius:12px;border:1px solid #8c959f;background:#fff;color:#1f2328}
+#conformance-verdict.cv-compact .cv-body,#conformance-verdict.cv-compact .cv-target{display:none}
+#conformance-verdict.cv-compact{padding-top:6px;padding-bottom:6px}
+#conformance-verdict.cv-compact .cv-verdict{font-size:15px}
+@media (prefers-color-scheme:dark){#conformance-verdict{background:#1c1c1e;color:#e5e5e7;border-color:#3d444d}#conformance-verdict .cv-target,#conformance-verdict tr.cv-door th,#conformance-verdict tr.cv-door td{color:#9198a1}#conformance-verdict a{color:#4493f8}#conformance-verdict button{background:#2d2d30;color:#e5e5e7}#conformance-verdict th,#conformance-verdict td{border-color:#3d444d}}
+</style>
+<section id="conformance-verdict" aria-label="Conformance verdict" data-verdict="${esc(s.verdict)}"><div class="cv-inner">
+<div class="cv-head"><span class="cv-verdict" data-conformance-headline>${esc(s.verdict.toUpperCase())}</span>
+<span class="cv-reason" data-conformance-reason>${esc(verdictReason(s))}</span>
+<span class="cv-target">${esc(s.target)}${gate}</span>
+<button type="button" id="conformance-verdict-details">All requirements</button></div>
+<div class="cv-body">
+<table data-conformance-counts><thead><tr><th></th>${VERDICT_STATUSES.map((st) => `<th scope="col">${STATUS_LABEL[st]}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
+<div>
+${s.suiteErrors.map((e) => `<p style="color:#cf222e;margin:0 0 4px">suite error: ${esc(e)}</p>`).join('\n')}
+${list('Failures', 'data-conformance-failures', failed)}
+${list('MUSTs not judged', 'data-conformance-unjudged', unjudged)}
+${failed.length || unjudged.length || s.suiteErrors.length ? '' : '<p style="margin:0" data-conformance-failures>No failure.</p>'}
+<p style="margin:6px 0 0;color:#57606a"><small>Requests sent: ${s.requests}, operations created: ${s.operationsCreated}. The tests below: Allure's tree; a skipped one is not applicable, not run or unverified (its reason says which).</small></p>
+</div>
+</div>
+</div></section>
+<script>
+(() => {
+  const banner = document.getElementById('conformance-verdict');
+  // On a test's page (#<id>) the banner keeps its first line only.
+  const compact = () => banner.classList.toggle('cv-compact', /^#[0-9a-f]{16,}/i.test(location.hash));
+  addEventListener('hashchange', compact);
+  compact();
+  document.getElementById('conformance-verdict-details').addEventListener('click', () => document.getElementById('conformance-toggle').click());
+})();
+</script>
+`;
+}
+
+/** Adds the verdict banner (first in <body>) and the panel (last) to a generated report's index.html. */
 export function injectPanel(indexHtml: string, s: Summary, tests: readonly AllureTest[]): void {
   const html = readFileSync(indexHtml, 'utf8');
+  const body = html.match(/<body[^>]*>/);
   const at = html.lastIndexOf('</body>');
-  if (at < 0) throw new Error(`${indexHtml} has no </body>`);
-  writeFileSync(indexHtml, html.slice(0, at) + panelHtml(s, tests) + html.slice(at));
+  if (!body || body.index === undefined || at < 0) throw new Error(`${indexHtml} has no <body> … </body>`);
+  const start = body.index + body[0].length;
+  writeFileSync(indexHtml, html.slice(0, start) + verdictHtml(s, tests) + html.slice(start, at) + panelHtml(s, tests) + html.slice(at));
 }
 
 // The awesome plugin writes a Google Tag Manager loader into every index.html (analyticsEnable is

@@ -6,7 +6,7 @@ import { dirname, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { targetLabel } from './allure-environment-reporter';
 import { requirement } from '../judging/catalog';
-import { formatConsole, paintFor, type Evidence } from './console-summary';
+import { formatConsole, formatShardEnd, paintFor, type Evidence } from './console-summary';
 import { stepSummary } from './step-summary';
 import { strictModes } from '../running/config';
 import { ledgerCounts, possiblyStartedWarning, readLedger, unansweredWarning, type LateFinding } from '../running/ledger';
@@ -27,6 +27,8 @@ export default class SummaryReporter implements Reporter {
   private counters = { requests: 0, operationsCreated: 0 };
   private readonly retries: RetryCounts = {};
   private rootDir = process.cwd();
+  /** --shard=i/n: this run is part of one and prints no verdict (a merge of the shards has no shard: it does). */
+  private shard: FullConfig['shard'] = null;
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
 
@@ -36,6 +38,7 @@ export default class SummaryReporter implements Reporter {
 
   onBegin(config: FullConfig, suite: Suite) {
     this.rootDir = config.rootDir;
+    this.shard = config.shard;
     const tests = suite.allTests().map((t) => ({ title: t.title, requirementIds: requirementIdsOfTags(t.tags) }));
     // No tests at all: the global setup failed, and its error says why.
     if (tests.length === 0) return;
@@ -115,10 +118,11 @@ export default class SummaryReporter implements Reporter {
     const outputFile = this.options.outputFile ?? 'reports/conformance-summary.json';
     mkdirSync(dirname(outputFile), { recursive: true });
     writeFileSync(outputFile, redact(JSON.stringify(summary, null, 2)) + '\n');
-    // A GitHub Actions job shows this on its summary page.
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, redact(stepSummary(summary)));
+    // A GitHub Actions job shows this on its summary page; a shard's says it has no verdict of its own.
+    const shard = this.shard ?? undefined;
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, shard ? `## ${formatShardEnd(shard)}\n` : redact(stepSummary(summary)));
     const columns = process.stdout.isTTY ? process.stdout.columns : 120;
-    console.log(redact(formatConsole(summary, { columns, paint: paintFor(process.stdout), summaryFile: outputFile })));
+    console.log(redact(formatConsole(summary, { columns, paint: paintFor(process.stdout), summaryFile: outputFile, ...(shard ? { shard } : {}) })));
   }
 }
 

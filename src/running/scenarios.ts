@@ -327,7 +327,7 @@ export function createScenarios({ api, others = [], cfg, tokens, credential }: S
       const [none, expired, forged, scopeless] = await Promise.all([
         refuse('no credentials', 'none').then((r) => r.exchange),
         tokens.expired(),
-        credential ? invalidTokens(credential.token) : [],
+        credential ? invalidTokens(credential) : [],
         tokens.insufficient(),
       ]);
       const invalid: Labelled[] = [];

@@ -1,7 +1,11 @@
 // Evidence of one exchange on either door: a readable, redacted transcript with a line that
-// replays it (curl for REST, grpcurl for gRPC).
+// replays it (curl for REST, grpcurl for gRPC): the same request, its credential rebuilt as the
+// suite built it, the TLS and proxy the suite used (src/transport/replay.ts).
 import { redact, redactHeaders } from '../credentials/redact';
 import { grpcParts, grpcSaid } from './grpc/evidence';
+import { authorizationWord, curlFlags, replayNotes, type Replay } from './replay';
+import { shellQuote } from './shell';
+import { prettyJson } from '../reporting/pretty-json';
 
 export interface Exchange {
   readonly method: string;
@@ -28,6 +32,8 @@ export interface Exchange {
    * built from the gRPC status, its details decoded from grpc-status-details-bin.
    */
   readonly grpc?: GrpcAnswer;
+  /** What a replay line needs beyond the request: how the credential is sent again, TLS and proxy. */
+  readonly replay?: Replay;
 }
 
 /** What a gRPC call was and got, beyond the normalised fields. */
@@ -70,22 +76,18 @@ const attemptLines = (ex: Exchange) =>
   (ex.earlierAttempts ?? []).map((a) =>
     `# attempt ${a.attempt}: ${a.grpcStatus ? `gRPC ${a.grpcStatus}` : a.status === 0 ? `no ${a.grpc ? 'gRPC' : 'HTTP'} answer` : `HTTP ${a.status}${a.contentType ? ` ${a.contentType}` : ''}`} (${a.durationMs} ms) ${JSON.stringify(a.body.slice(0, 160))}: ${a.cause}; sent again after ${a.pauseMs} ms`);
 
-const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** A curl command that replays the request; the token stays in $ACCESS_TOKEN. */
-export function curlLine(ex: Pick<Exchange, 'method' | 'url' | 'requestHeaders' | 'requestBody'>): string {
-  const parts = ['curl', '-sS', '-i', '-X', ex.method, shellQuote(ex.url)];
+/** A curl command that sends the request again: a token from the user's stays in $ACCESS_TOKEN. */
+export function curlLine(ex: Pick<Exchange, 'method' | 'url' | 'requestHeaders' | 'requestBody' | 'replay'>): string {
+  const parts = ['curl', '-sS', '-i', '-X', ex.method, shellQuote(ex.url), ...curlFlags(ex.replay)];
   for (const [name, value] of Object.entries(ex.requestHeaders)) {
-    if (name.toLowerCase() === 'authorization') {
-      const scheme = value.split(/\s+/)[0] ?? 'Bearer';
-      parts.push('-H', `"Authorization: ${scheme} $ACCESS_TOKEN"`);
-    } else {
-      parts.push('-H', shellQuote(`${name}: ${redact(value)}`));
-    }
+    if (name.toLowerCase() === 'authorization') parts.push('-H', authorizationWord('Authorization', value, ex.replay));
+    else parts.push('-H', shellQuote(`${name}: ${redact(value)}`));
   }
   if (ex.requestBody !== undefined) parts.push('--data-raw', shellQuote(redact(ex.requestBody)));
   return parts.join(' ');
 }
+
+const sentAuthorization = (ex: Pick<Exchange, 'requestHeaders'>) => Object.keys(ex.requestHeaders).some((k) => k.toLowerCase() === 'authorization');
 
 const headerLines = (headers: Readonly<Record<string, string>>) =>
   Object.entries(redactHeaders(headers)).map(([k, v]) => `${k}: ${v}`).join('\n');
@@ -103,7 +105,7 @@ export interface DoorParts {
 const httpParts = (ex: Exchange): DoorParts => ({
   requestLine: `${ex.method} ${ex.url}`,
   statusLine: ex.transportError ? `NO HTTP ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `HTTP ${ex.status}  (${ex.durationMs} ms)`,
-  replay: ['# reproduce (export ACCESS_TOKEN first):', curlLine(ex)],
+  replay: [...replayNotes(ex.replay, 'curl', sentAuthorization(ex)), curlLine(ex)],
 });
 
 export function transcript(ex: Exchange): string {
@@ -111,17 +113,17 @@ export function transcript(ex: Exchange): string {
   return redact(
     [
       parts.requestLine,
-      `# credentials: ${ex.authLabel}`,
+      `# credentials: ${ex.replay?.credential?.built ?? ex.authLabel}`,
       headerLines(ex.requestHeaders),
       '',
-      ex.requestBody === undefined ? '(no body)' : ex.requestBody === '' ? '(zero-length body)' : clip(ex.requestBody),
+      ex.requestBody === undefined ? '(no body)' : ex.requestBody === '' ? '(zero-length body)' : clip(prettyJson(ex.requestBody)),
       '',
       ...attemptLines(ex),
       ...(ex.earlierAttempts?.length ? [`# attempt ${ex.earlierAttempts.length + 1}${ex.retriesExhausted ? ` (the last: retries ran out on ${ex.retriesExhausted})` : ' (judged)'}:`] : []),
       parts.statusLine,
       headerLines(ex.responseHeaders),
       '',
-      ex.responseText === '' ? '(zero-length body)' : clip(ex.responseText),
+      ex.responseText === '' ? '(zero-length body)' : clip(prettyJson(ex.responseText)),
       '',
       ...parts.replay,
     ].join('\n'),

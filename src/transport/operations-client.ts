@@ -7,6 +7,7 @@ import { isOperation, outcomeOf, type Operation } from '../judging/operation';
 import { recordAimed, recordCreated, recordDeleted, recordDone, recordPossiblyStarted, recordSending, releaseOperation, reserveOperation } from '../running/ledger';
 import { isExpiryRefusal, type Credential } from '../credentials/tokens';
 import { mayRetry, retryAfterMs, retryDelayMs, transientCause, TransientExhausted, type RetryCounts } from './retry';
+import { replayFor } from './replay-of';
 
 export type DoorName = 'rest' | 'grpc';
 export const DOOR_NAMES: readonly DoorName[] = ['rest', 'grpc'];
@@ -132,8 +133,15 @@ export function operationsClient(door: Door, cfg: Config, { defaultAuth, record,
 
   // Credentials served by a source (tokens.ts `fresh`) are renewed near expiry and, when the target
   // refuses one as expired, renewed and sent once more. Tokens built to be refused have no `fresh`.
+  // Each exchange carries what its replay line needs: how the credential is sent again, TLS, proxy (replay-of.ts).
+  const replayOf = replayFor(cfg, door.name);
   async function sendRenewing(call: Call, opts: CallOptions): Promise<Exchange> {
     const auth = opts.auth ?? defaultAuth;
+    const ex = await attemptRenewing(call, auth, opts);
+    return { ...ex, replay: replayOf(auth, ex.url) };
+  }
+
+  async function attemptRenewing(call: Call, auth: Auth, opts: CallOptions): Promise<Exchange> {
     const timeoutMs = opts.timeoutMs ?? cfg.requestTimeoutMs;
     const renewable = auth !== 'none' && 'fresh' in auth && auth.fresh ? auth.fresh : undefined;
     counters.requests++;

@@ -2,8 +2,8 @@
 // replays the call (server reflection may be off, so it names the proto files), and "what the server did".
 import { relative, isAbsolute } from 'node:path';
 import type { DoorParts, Exchange, GrpcAnswer } from '../evidence';
-
-const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+import { authorizationWord, grpcurlTlsFlags, replayNotes } from '../replay';
+import { shellQuote } from '../shell';
 
 /** A path as the user can type it from the project folder. */
 const local = (path: string) => {
@@ -11,17 +11,20 @@ const local = (path: string) => {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 };
 
-/** A grpcurl command that replays the call; the token stays in $ACCESS_TOKEN. */
-export function grpcurlLine(ex: Pick<Exchange, 'requestHeaders' | 'requestBody'>, g: GrpcAnswer): string {
+/**
+ * A grpcurl command that sends the call again: a token from the user's stays in $ACCESS_TOKEN. The
+ * proxy is no flag (grpcurl reads HTTPS_PROXY): the notes before it say so (replay.ts replayNotes).
+ */
+export function grpcurlLine(ex: Pick<Exchange, 'requestHeaders' | 'requestBody' | 'replay'>, g: GrpcAnswer): string {
   const parts = ['grpcurl'];
   for (const [name, value] of Object.entries(ex.requestHeaders)) {
-    if (name.toLowerCase() === 'authorization') parts.push('-H', `"authorization: ${value.split(/\s+/)[0] ?? 'Bearer'} $ACCESS_TOKEN"`);
+    if (name.toLowerCase() === 'authorization') parts.push('-H', authorizationWord('authorization', value, ex.replay));
     else parts.push('-H', shellQuote(`${name}: ${value}`));
   }
   if (g.plaintext) parts.push('-plaintext');
-  if (g.tls?.caFile) parts.push('-cacert', shellQuote(g.tls.caFile));
-  if (g.tls?.certFile && g.tls.keyFile) parts.push('-cert', shellQuote(g.tls.certFile), '-key', shellQuote(g.tls.keyFile));
-  if (g.tls?.insecure) parts.push('-insecure');
+  // The exchange's own TLS where it carries one (with the key's passphrase); the door's otherwise.
+  const tls = ex.replay?.tls ?? g.tls;
+  if (tls) parts.push(...grpcurlTlsFlags(tls));
   for (const dir of g.importPaths) parts.push('-import-path', shellQuote(local(dir)));
   for (const file of g.protoFiles) parts.push('-proto', file);
   parts.push('-d', shellQuote(ex.requestBody ?? '{}'), g.address, g.method);
@@ -44,7 +47,7 @@ export function grpcParts(ex: Exchange, g: GrpcAnswer): DoorParts {
       ex.transportError ? `NO gRPC ANSWER  (${ex.durationMs} ms): ${ex.transportError}` : `gRPC ${statusText(g)}  (${ex.durationMs} ms)${g.replyBytes !== undefined ? `, reply ${g.replyBytes} bytes` : ''}`,
       ...detailsLines(g),
     ].join('\n'),
-    replay: ['# reproduce (export ACCESS_TOKEN first):', grpcurlLine(ex, g)],
+    replay: [...replayNotes(ex.replay, 'grpcurl', Object.keys(ex.requestHeaders).some((k) => k.toLowerCase() === 'authorization')), grpcurlLine(ex, g)],
   };
 }
 
