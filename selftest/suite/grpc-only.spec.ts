@@ -36,7 +36,7 @@ test('a gRPC-only target: CONFORMANT with TARGET_GRPC_ADDRESS alone, no REST req
     expect(transcripts.length).toBeGreaterThan(20);
     for (const t of transcripts) {
       expect(t).toMatch(/^gRPC google\.(longrunning\.Operations|cloud\.translation\.v3\.TranslationService)\/\w+ at 127\.0\.0\.1:\d+ \(plaintext\)/);
-      expect(t.split('\n').at(-1)).toMatch(/^grpcurl (-H "authorization: Bearer \$ACCESS_TOKEN" )?-plaintext -import-path '[^']*google-proto-files' -proto google\/\S+\.proto -d '.*' 127\.0\.0\.1:\d+ google\.\S+\/\w+$/);
+      expect(t.split('\n').at(-1)).toMatch(/^grpcurl (-H "authorization: Bearer [^"]+" )?-plaintext -import-path '[^']*google-proto-files' -proto google\/\S+\.proto -d '.*' 127\.0\.0\.1:\d+ google\.\S+\/\w+$/);
     }
     const environment = JSON.parse(readFileSync(join(run.dir, 'reports/run-environment.json'), 'utf8')) as { target: string };
     expect(environment.target).toBe(`grpc://${reference.grpcAddress}`);

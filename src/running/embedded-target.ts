@@ -2,6 +2,7 @@
 // `npm run conformance` hosts it in the wrapper, started while Playwright boots (the two overlap
 // on separate cores), and hands its address to the global setup through a file; a bare
 // `npx playwright test` has no wrapper, so its global setup starts the server itself.
+import { plannedDoors } from './config';
 import { awaitPublished, publish } from './handoff';
 
 /** The file where the wrapper publishes the embedded target; unset when nothing hosts one. */
@@ -22,7 +23,9 @@ const ISSUER_CLIENT = { AUTH_CLIENT_ID: 'lro-cancel-conformance', AUTH_CLIENT_SE
 export async function startEmbeddedTarget(env: NodeJS.ProcessEnv): Promise<EmbeddedTarget> {
   // Loaded here: fastify and the issuer are start-up cost that an external target never needs.
   const { optionsFromEnv, startReferenceServer } = await import('../../reference-server/index');
-  const reference = await startReferenceServer(optionsFromEnv(env));
+  // A run that judges REST alone (TRANSPORTS=rest) does not pay for a gRPC door it never calls.
+  const options = optionsFromEnv(env);
+  const reference = await startReferenceServer(plannedDoors(env).includes('grpc') ? options : { ...options, grpc: false });
   const set = (name: string) => env[name]?.trim() || undefined;
   // What the profile implies (generic-lro: its create path, bodies, gRPC method and protos, AUTH_MODE=none;
   // google-faithful: a parent with a location), where the user set nothing: a value they set wins.
