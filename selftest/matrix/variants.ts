@@ -46,16 +46,8 @@ const unimplemented = (o: Overrides = {}) =>
 const PARTIAL_WITHOUT_CANCEL = ['cancel.security.cross-parent', 'cancel.auth.no-side-effect'];
 
 const UNIMPLEMENTED_ENV = { CANCEL_SUPPORT: 'unimplemented' } as const;
-const GENERIC_ENV = {
-  OPERATION_CREATE_PATH: '/v3/jobs:run',
-  OPERATION_CREATE_BODY: 'fixtures/generic-job-long.json',
-  OPERATION_CREATE_BODY_QUICK: 'fixtures/generic-job-quick.json',
-  AUTH_MODE: 'none',
-  // Its gRPC door creates jobs through a proto of its own: a third-party LRO service driven without code.
-  OPERATION_CREATE_GRPC_METHOD: 'conformance.jobs.v1.JobService/RunJob',
-  GRPC_PROTO_PATH: 'fixtures/protos:conformance/jobs/v1/jobs.proto',
-} as const;
-const GOOGLE_ENV = { TARGET_PARENT: 'projects/conformance/locations/us-central1' } as const;
+// generic-lro and google-faithful set their own variables (create path, bodies, AUTH_MODE=none, gRPC method
+// and protos; a parent with a location): the matrix runs them with nothing more, as a user would.
 // AUTH_MODE=none; no :wait route; metadata null; names operations/{id} have no parent to swap;
 // malformed names miss fastify's routes (its own 404 JSON), outside the envelope rule.
 const generic = (o: Overrides = {}) => supported({
@@ -93,12 +85,12 @@ export const CORRECT_PROFILES: readonly Variant[] = [
   // No cancel settles on either door, so parity compares the refusals and the names only.
   { name: 'unimplemented (CANCEL_SUPPORT=auto)', profile: 'unimplemented', breaks: [], ...bothDoors(unimplemented(), 'partial') },
   {
-    name: 'google-faithful', profile: 'google-faithful', env: GOOGLE_ENV, breaks: [],
+    name: 'google-faithful', profile: 'google-faithful', breaks: [],
     // Quick operations finish before their cancel (400 FAILED_PRECONDITION): their result is judged.
     // Malformed names that match no route get Google's HTML 404, outside the envelope rule.
     ...bothDoors(supported({ passed: ['cancel.outcome.completed-anyway'], partial: ['errors.envelope'] })),
   },
-  { name: 'generic-lro', profile: 'generic-lro', env: GENERIC_ENV, breaks: [], ...bothDoors(generic()) },
+  { name: 'generic-lro', profile: 'generic-lro', breaks: [], ...bothDoors(generic()) },
   // A GDC zone: per-project roles (the embedded target publishes the second project as TARGET_OTHER_PARENT),
   // strict IDs, a controller that acts 300 ms late and writes CANCELLED 200 ms ahead of done (so
   // CANCELLING never shows), a list 300 ms behind.
@@ -207,8 +199,8 @@ export const BROKEN_VARIANTS: readonly Variant[] = [
   broken('unknown-name-ok', { also: { failed: ['cancel.security.cross-parent'], partial: SHARE_CROSS_TARGET } }),
   broken('malformed-name-500'),
   // Item 9: on a target whose names are operations/{id}, made-up names are derived from those.
-  broken('unknown-name-ok', { profile: 'generic-lro', env: GENERIC_ENV, label: 'generic-lro', base: generic }),
-  broken('malformed-name-500', { profile: 'generic-lro', env: GENERIC_ENV, label: 'generic-lro', base: generic }),
+  broken('unknown-name-ok', { profile: 'generic-lro', label: 'generic-lro', base: generic }),
+  broken('malformed-name-500', { profile: 'generic-lro', label: 'generic-lro', base: generic }),
   // Item 14: operations resolved by their ID alone.
   broken('cross-parent-resolves', { also: { partial: SHARE_CROSS_TARGET } }),
   broken('cancelled-not-listed'),
