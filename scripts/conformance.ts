@@ -1,6 +1,6 @@
 // `npm run conformance` (started by scripts/conformance.mjs, with Playwright already booting):
 // checks the configuration, releases Playwright, hosts the embedded target, and turns the verdict
-// into the exit status: 0 conformant, 1 non-conformant, 2 incomplete, 3 configuration error,
+// into the exit status: 0 conformant, 1 non-conformant, 2 incomplete, 3 configuration or setup error (trust, a token command),
 // 4 the suite itself failed to produce a verdict.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { describeUnknown, unknownVariables } from '../src/running/config-variabl
 import { EMBEDDED_TARGET_VARIABLE, hostEmbeddedTarget } from '../src/running/embedded-target';
 import { requireCredentials } from '../src/credentials/credentials-check';
 import { applyGate, GateConfigError, gateInputsFromEnv, type GateInputs } from '../src/judging/gate-files';
+import { setupProblem } from '../src/judging/verdict';
 import { RELEASE_VARIABLE, changedSince, publish } from '../src/running/handoff';
 import { sweepIfTeardownMissed, watchPlaywright, type StartedPlaywright } from '../src/running/playwright-run';
 import { trustEnvironment } from '../src/transport/tls';
@@ -96,13 +97,16 @@ export async function main({ args, release, startedWith, first, startPlaywright 
   await sweepIfTeardownMissed(reportsDir, summaryFile);
 
   let verdict: keyof typeof EXIT;
+  let suiteErrors: readonly string[] = [];
   try {
-    verdict = (JSON.parse(readFileSync(summaryFile, 'utf8')) as { verdict: keyof typeof EXIT }).verdict;
+    ({ verdict, suiteErrors = [] } = JSON.parse(readFileSync(summaryFile, 'utf8')) as { verdict: keyof typeof EXIT; suiteErrors?: string[] });
   } catch {
     return fail(EXIT.suite, `no verdict: ${summaryFile} was not written (Playwright exited with ${run.status}). See the output above.`);
   }
   // A shard's summary covers its tests alone: the reporter ended with "shard i/n done: the verdict comes
   // from npm run merge-reports", never a VERDICT line, and the gate is the merge's. Exit 0: it did its part.
+  // Trust or a token command: the user's setup to fix, not the target's incompleteness (its message was printed once, above).
+  if (setupProblem(suiteErrors)) process.exit(EXIT.config);
   if (shard) {
     console.log(`lro-cancel-conformance: shard ${process.env.CONFORMANCE_SHARD}: its results are in ${reportsDir}/ for npm run merge-reports`);
     process.exit(EXIT.conformant);

@@ -41,11 +41,12 @@ test('a run whose tokens come from commands and expire every 3 s stays CONFORMAN
   test.info().annotations.push({ type: 'timing', description: `${run.ms} ms, everyday command ran ${lines} times` });
 });
 
-test('a failing everyday command stops the run at the probe with one message naming it (incomplete, exit 2)', async () => {
+test('a failing everyday command stops the run at the probe with one message naming it, printed once (a setup problem, exit 3)', async () => {
   test.setTimeout(120_000);
   const run = await runConformance({ AUTH_TOKEN_COMMAND: `echo "token-that-must-not-leak-42"; echo "gdcloud: not logged in" >&2; exit 1` });
-  expect(run.exitCode, run.output.slice(-1500)).toBe(2);
+  expect(run.exitCode, run.output.slice(-1500)).toBe(3);
   expect(run.output).toMatch(/AUTH_TOKEN_COMMAND: the token command exited with status 1 .*stderr: gdcloud: not logged in/);
+  expect(run.output.split('\n').filter((l) => l.includes('the token command exited')), run.output.slice(-1500)).toHaveLength(1);
   expect(run.output).not.toContain('token-that-must-not-leak-42');
   expect(run.summary?.verdict).toBe('incomplete');
 });

@@ -103,6 +103,12 @@ export function verdictOf(results: readonly RequirementResult[], suiteErrors: re
   return 'conformant';
 }
 
+/**
+ * A suite error the user fixes in their setup (trust, a token command), as the global setup names
+ * it ("TLS: …", "Setup: …"): the run exits 3, as for a configuration error, and says it once.
+ */
+export const setupProblem = (suiteErrors: readonly string[]) => suiteErrors.find((e) => /^(TLS|Setup): /.test(e));
+
 /** " (2 MUSTs checked in part)" after a CONFORMANT verdict; '' otherwise. */
 export const inPartNote = (verdict: string, musts: number) => (verdict === 'conformant' && musts > 0 ? ` (${musts} MUST${musts === 1 ? '' : 's'} checked in part)` : '');
 

@@ -4,7 +4,7 @@
 // Colour only where Node says the stream takes it (TTY, NO_COLOR, FORCE_COLOR).
 import { styleText } from 'node:util';
 import { describeRetries } from '../transport/retry';
-import { DOOR_LABEL, inPartNote, partialMusts } from '../judging/verdict';
+import { DOOR_LABEL, inPartNote, partialMusts, setupProblem } from '../judging/verdict';
 import wrapAnsi from 'wrap-ansi';
 
 type Style = Parameters<typeof styleText>[0];
@@ -115,7 +115,8 @@ export function formatTable(s: ConsoleSummary, { columns = 120, paint = plain }:
     '',
     paint('bold', `Cancel conformance of ${s.target}`),
     ...(nothingRan ? [`  (no requirement was checked: ${s.requirements.length} not run)`] : [...header, ...s.requirements.map(row)]),
-    ...s.suiteErrors.map((e) => paint('red', `  suite error: ${e}`)),
+    // A setup problem was printed where it happened (the global setup's error): said once, pointed at here.
+    ...s.suiteErrors.map((e) => paint('red', e === setupProblem(s.suiteErrors) ? '  stopped before any test by the setup problem above: fix it and run again (exit 3)' : `  suite error: ${e}`)),
     `  requests sent: ${s.requests}, operations created: ${s.operationsCreated}; ${describeRetries(s.retries ?? {}) ?? 'no request retried'}`,
   ].join('\n');
 }

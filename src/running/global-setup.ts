@@ -83,6 +83,11 @@ export default async function globalSetup(playwright: FullConfig): Promise<() =>
   return teardown;
 }
 
+/** Something the user fixes in their setup (a token command that fails): exit 3, like a TLS problem (src/judging/verdict.ts setupProblem). */
+export class SetupError extends Error {
+  override name = 'Setup';
+}
+
 /** The message already says what to fix; a stack trace of the suite would only bury it. */
 function withoutStack(error: Error): Error {
   error.stack = `${error.name}: ${error.message}`;
@@ -120,7 +125,7 @@ async function probeCancelSupport(fullRun: boolean, stopping: () => boolean): Pr
   const tokens = createTokens(cfg);
   const auth = cfg.authMode === 'none' ? undefined : await tokens.everyday();
   // A configured source that fails (a broken token command) would fail every test alike: say it once.
-  if (auth && !isAvailable(auth) && auth.failed) throw new Error(auth.unavailable);
+  if (auth && !isAvailable(auth) && auth.failed) throw new SetupError(auth.unavailable);
   if (auth && !isAvailable(auth)) return everyDoor({ support: 'supported', source: 'assumed: no token to probe with' });
   const credential = auth && isAvailable(auth) ? auth : undefined;
   const opened = await openDoors(cfg, request);
