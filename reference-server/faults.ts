@@ -74,6 +74,10 @@ export interface Hooks {
   ownOperationsOnly?: boolean;
   /** The gRPC door sends these codes as others. */
   grpcCodes?: Partial<Record<RpcName, RpcName>>;
+  /** The gRPC door's errors carry no grpc-status-details-bin trailer. */
+  grpcNoStatusDetails?: boolean;
+  /** The gRPC door's CancelOperation replies with the Operation's bytes where google.protobuf.Empty is due. */
+  grpcCancelReturnsOperation?: boolean;
 }
 
 /** Applies to a cancelled operation once it is done (metadata may say CANCELLED a moment earlier). */
@@ -489,6 +493,18 @@ const FAULT_TABLE = {
     // Over one door alone a no-op cancel is best effort; beside a door whose cancels take effect it is a divergence.
     breaks: ['cancel.transport.parity'],
     hooks: { cancelIgnored: true },
+  },
+  'grpc-no-status-details': {
+    description: 'gRPC errors carry their code and message but no grpc-status-details-bin trailer: no google.rpc.Status, so no ErrorInfo either.',
+    doors: 'grpc',
+    breaks: ['errors.envelope', 'errors.error-info'],
+    hooks: { grpcNoStatusDetails: true },
+  },
+  'grpc-cancel-returns-operation': {
+    description: 'gRPC CancelOperation replies with an Operation\'s bytes (its name) where google.protobuf.Empty, zero bytes, is due; REST still answers {}.',
+    doors: 'grpc',
+    breaks: ['cancel.response.empty'],
+    hooks: { grpcCancelReturnsOperation: true },
   },
   'grpc-rejects-rest-names': {
     description: 'The gRPC door knows only the operations it created: a name the REST door returned is NOT_FOUND over gRPC (and not listed).',

@@ -4,7 +4,7 @@
 // built for this door (same store, auth, profile, zone front end; the faults that exist on gRPC),
 // so both doors are one backend by construction.
 import { constants as http2, type ServerHttp2Stream } from 'node:http2';
-import { Metadata, Server, ServerCredentials, status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import type protobuf from 'protobufjs';
 import type { Hooks } from '../faults';
@@ -49,7 +49,7 @@ function statusDetails(code: number, err: GrpcError): Buffer | undefined {
 function sendError(callback: Reply, hooks: Hooks, err: GrpcError) {
   const { code } = RPC_CODES[hooks.grpcCodes?.[err.rpc] ?? err.rpc];
   const metadata = new Metadata();
-  const details = statusDetails(code, err);
+  const details = hooks.grpcNoStatusDetails ? undefined : statusDetails(code, err);
   if (details) metadata.set('grpc-status-details-bin', details);
   callback({ code, details: err.message, metadata });
 }
@@ -85,7 +85,11 @@ function transcoded(o: GrpcDoorOptions, transcode: (req: Json) => RestCall, empt
     const gone = new AbortController();
     call.once('cancelled', () => gone.abort());
     o.app.inject({ method: rest.method, url: rest.url, payload: rest.body, headers: headersOf(call, rest), signal: gone.signal }).then(
-      (res) => send(callback, o.hooks, answerOf(rest, res, empty)),
+      (res) => {
+        const answer = answerOf(rest, res, empty);
+        // grpc-cancel-returns-operation: the reply carries the operation's name (serialized as an Operation, see withFaults).
+        send(callback, o.hooks, empty && o.hooks.grpcCancelReturnsOperation && 'ok' in answer && typeof call.request.name === 'string' && rest.url.endsWith(':cancel') ? { ok: { name: call.request.name } } : answer);
+      },
       (e: unknown) => {
         if (gone.signal.aborted) return; // nobody to answer
         if (isReset(e)) dropCall(call, callback);
@@ -124,9 +128,17 @@ function shutdown(server: Server, graceMs: number): Promise<void> {
   });
 }
 
+/** grpc-cancel-returns-operation: CancelOperation's reply is serialized as an Operation, so it has bytes where Empty has none. */
+function withFaults(definition: ServiceDefinition<UntypedServiceImplementation>, hooks: Hooks): ServiceDefinition<UntypedServiceImplementation> {
+  const cancel = definition.CancelOperation;
+  if (!hooks.grpcCancelReturnsOperation || !cancel) return definition;
+  const operation = protoRoot().lookupType('google.longrunning.Operation');
+  return { ...definition, CancelOperation: { ...cancel, responseSerialize: (json: Json) => encode(operation, json) } };
+}
+
 export async function openGrpcDoor(o: GrpcDoorOptions): Promise<GrpcDoor> {
   const server = new Server();
-  for (const service of SERVICES.map((name) => protoRoot().lookupService(name))) server.addService(serviceDefinition(service), implementation(o, service));
+  for (const service of SERVICES.map((name) => protoRoot().lookupService(name))) server.addService(withFaults(serviceDefinition(service), o.hooks), implementation(o, service));
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) =>

@@ -246,6 +246,10 @@ export const BROKEN_VARIANTS: readonly Variant[] = [
   // The operations the doors share are created by REST: over gRPC they are unknown, so the scope cancels and the bystander reads fail there,
   // and the quick operation's race has no accepted gRPC cancel.
   broken('grpc-rejects-rest-names', { also: { failed: ['cancel.auth.translation-scope', 'cancel.auth.platform-scope', 'cancel.semantics.only-named'], unverified: ['cancel.outcome.completed-anyway'] } }),
+  // No Status in the trailer: the gRPC form of the envelope rule fails, and auth refusals lose their ErrorInfo.
+  broken('grpc-no-status-details'),
+  // Bytes where Empty is due: the gRPC form of cancel.response.empty.
+  broken('grpc-cancel-returns-operation'),
   // A store fault shows on both doors: caught on each (cancel.outcome.error-code), the doors agreeing.
   broken('cancelled-code-unknown', { bothDoors: true, label: 'both doors' }),
 ];

@@ -111,9 +111,9 @@ test.describe('optionsFromEnv', () => {
 
   test('every profile and fault name is accepted', () => {
     for (const profile of Object.keys(PROFILES)) expect(optionsFromEnv({ REFERENCE_PROFILE: profile }).profile).toBe(profile);
-    expect(Object.keys(FAULTS)).toHaveLength(62);
+    expect(Object.keys(FAULTS)).toHaveLength(64);
     for (const fault of Object.keys(FAULTS)) expect(optionsFromEnv({ REFERENCE_FAULTS: fault }).faults).toEqual([fault]);
-    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(62);
+    expect(optionsFromEnv({ REFERENCE_FAULTS: Object.keys(FAULTS).join(',') }).faults).toHaveLength(64);
   });
 
   for (const [variable, value, allowed] of [
