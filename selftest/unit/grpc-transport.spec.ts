@@ -8,7 +8,8 @@ import { errorModelProblems } from '../../src/judging/error-model';
 import { routeMiss } from '../../src/judging/judge';
 import { ConfigError, parseConfig, plannedDoors } from '../../src/running/config';
 import { said, transcript, type Exchange, type GrpcAnswer } from '../../src/transport/evidence';
-import { rpcOf } from '../../src/transport/grpc/operations-client';
+import { Metadata } from '@grpc/grpc-js';
+import { localFailure, rpcOf } from '../../src/transport/grpc/operations-client';
 import { methodOf, protoRoot, toJson } from '../../src/transport/grpc/protos';
 import { transientCause } from '../../src/transport/retry';
 
@@ -73,6 +74,18 @@ test.describe('the normalised answer', () => {
     expect(errorModelProblems(exchange(403, { ...denied, statusDetails: undefined }), { allowBareStatus: false })[0]).toMatch(/no grpc-status-details-bin/);
     // gRPC has no routes to miss: a NOT_FOUND without details is the method's answer, judged.
     expect(routeMiss(exchange(404, { ...denied, code: 5, codeName: 'NOT_FOUND', statusDetails: undefined }), { allowBareStatus: false })).toBe(false);
+  });
+
+  test('grpc-js\'s own statuses are transport errors; a server\'s UNAVAILABLE, even without trailers, is its answer', () => {
+    const none = new Metadata();
+    expect(localFailure({ code: 14, details: 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:9', metadata: none }, 1000)).toMatch(/^No connection established/);
+    expect(localFailure({ code: 14, details: 'Stream refused by server', metadata: none }, 1000)).toBe('connection reset: Stream refused by server');
+    expect(localFailure({ code: 4, details: 'Deadline exceeded after 1.001s', metadata: none }, 1000)).toBe('timed out after 1000 ms (Deadline exceeded after 1.001s)');
+    expect(localFailure({ code: 14, details: 'The service is currently unavailable.', metadata: none }, 1000)).toBeUndefined();
+    expect(localFailure({ code: 4, details: 'upstream request timeout', metadata: none }, 1000)).toBeUndefined();
+    const trailers = new Metadata();
+    trailers.set('x-zone', 'a');
+    expect(localFailure({ code: 14, details: 'Connection dropped', metadata: trailers }, 1000)).toBeUndefined();
   });
 
   test('the words of each door, and what is transient over gRPC', () => {

@@ -120,15 +120,22 @@ function decodeStatusDetails(root: protobuf.Root, md: grpc.Metadata | undefined)
   }
 }
 
+// What grpc-js itself says when no status came: the connection failed, dropped or was refused, or the deadline passed.
+const NEVER_CONNECTED = /ECONNREFUSED|No connection established|ENOTFOUND|EAI_AGAIN/;
+const DROPPED = /Connection dropped|RST_STREAM|Stream refused|ECONNRESET|EPIPE|socket hang up/i;
+const DEADLINE = /^Deadline exceeded/;
+
 /**
- * A status grpc-js made up itself (no trailers came): the connection failed or the deadline passed.
- * Like the REST door's "no HTTP answer", it is a transport error, not the method's answer.
+ * A status grpc-js made up itself (no trailers came, and its own words): like the REST door's "no
+ * HTTP answer", a transport error, not the method's answer. A server's own UNAVAILABLE, trailers or
+ * not, is an answer (transient, retried; when retries run out, unverified as a REST 503 is).
  */
-function localFailure(error: grpc.ServiceError, timeoutMs: number): string | undefined {
+export function localFailure(error: Pick<grpc.ServiceError, 'code' | 'details' | 'metadata'>, timeoutMs: number): string | undefined {
   if (Object.keys(error.metadata?.getMap() ?? {}).length > 0) return undefined;
-  if (error.code === grpc.status.DEADLINE_EXCEEDED) return `timed out after ${timeoutMs} ms (${error.details})`;
-  if (error.code === grpc.status.UNAVAILABLE) return /ECONNREFUSED|No connection established|ENOTFOUND|EAI_AGAIN/.test(error.details) ? error.details : `connection reset: ${error.details}`;
-  return undefined;
+  if (error.code === grpc.status.DEADLINE_EXCEEDED && DEADLINE.test(error.details)) return `timed out after ${timeoutMs} ms (${error.details})`;
+  if (error.code !== grpc.status.UNAVAILABLE) return undefined;
+  if (NEVER_CONNECTED.test(error.details)) return error.details;
+  return DROPPED.test(error.details) ? `connection reset: ${error.details}` : undefined;
 }
 
 export function grpcDoor(channel: grpc.Client, cfg: Config): Door {
