@@ -98,6 +98,10 @@ test.describe('the suite catches every broken variant and passes every correct p
       expect.soft(mismatches, `${where}: statuses other than pinned`).toEqual([]);
       expect.soft(run.summary?.verdict, `${where}: verdict`).toBe(verdict);
       expect.soft(run.exitCode, `${where}: exit status`).toBe(EXIT[verdict]);
+      if (variant.summary) expect.soft(run.summary, `${where}: summary`).toMatchObject(variant.summary);
+      // On a correct target the teardown sweeps and takes its last look; one that cancels is left with nothing running.
+      if (!variant.faults) expect.soft(run.summary?.teardownRequests, `${where}: teardown requests`).toBeGreaterThan(0);
+      if (!variant.faults && variant.profile !== 'unimplemented') expect.soft(run.summary?.operationsLeftRunning, `${where}: operations left running`).toBe(0);
     });
   }
 });

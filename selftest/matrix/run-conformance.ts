@@ -11,6 +11,8 @@ export interface Summary {
   verdict: 'conformant' | 'non-conformant' | 'incomplete';
   requests: number;
   operationsCreated: number;
+  operationsLeftRunning?: number;
+  teardownRequests?: number;
   suiteErrors: string[];
   requirements: { id: string; level: string; status: string; reason: string; partial?: true; doors?: Record<string, { status: string; reason: string }> }[];
 }

@@ -19,6 +19,8 @@ export interface Variant {
   readonly breaks: readonly string[];
   /** Every requirement's expected status. */
   readonly expected: Readonly<Record<string, Expected>>;
+  /** More the summary must hold (toMatchObject). */
+  readonly summary?: Readonly<Record<string, unknown>>;
 }
 
 type Overrides = Partial<Record<Expected, readonly string[]>>;
@@ -90,7 +92,8 @@ export const CORRECT_PROFILES: readonly Variant[] = [
     // Malformed names that match no route get Google's HTML 404, outside the envelope rule.
     ...bothDoors(supported({ passed: ['cancel.outcome.completed-anyway'], partial: ['errors.envelope'] })),
   },
-  { name: 'generic-lro', profile: 'generic-lro', breaks: [], ...bothDoors(generic()) },
+  // AUTH_MODE=none comes from the profile: no token source is used, not even by the teardown.
+  { name: 'generic-lro', profile: 'generic-lro', breaks: [], ...bothDoors(generic()), summary: { tokenSources: Object.fromEntries(['everyday', 'translation', 'platform', 'insufficient', 'expired'].map((k) => [k, 'none'])) } },
   // A GDC zone: per-project roles (the embedded target publishes the second project as TARGET_OTHER_PARENT),
   // strict IDs, a controller that acts 300 ms late and writes CANCELLED 200 ms ahead of done (so
   // CANCELLING never shows), a list 300 ms behind.
