@@ -1,5 +1,5 @@
 // End to end: `npm run conformance` against the embedded server with every scope set served by
-// AUTH_TOKEN_COMMAND_* scripts that mint 3-second tokens from the embedded issuer (its URL is
+// AUTH_TOKEN_COMMAND_* scripts that mint 2-second tokens from the embedded issuer (its URL is
 // in AUTH_TOKEN_URL once the global setup ran), so tokens expire and are renewed mid-run.
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -7,17 +7,17 @@ import { runConformance } from '../matrix/run-conformance';
 import { PLATFORM_SCOPE, TRANSLATION_SCOPE } from '../../src/credentials/tokens';
 import { printToken, runsIn, tempDir } from './helpers';
 
-test('a run whose tokens come from commands and expire every 3 s stays CONFORMANT and names the command sources', async () => {
+test('a run whose tokens come from commands and expire every 2 s stays CONFORMANT and names the command sources', async () => {
   test.setTimeout(180_000);
   const dir = tempDir();
   const log = (name: string) => join(dir, name);
   const run = await runConformance({
-    AUTH_TOKEN_COMMAND: printToken('issuer', `${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}`, '3', log('everyday')),
-    AUTH_TOKEN_COMMAND_TRANSLATION: printToken('issuer', TRANSLATION_SCOPE, '3', log('translation')),
-    AUTH_TOKEN_COMMAND_PLATFORM: printToken('issuer', PLATFORM_SCOPE, '3', log('platform')),
-    AUTH_TOKEN_COMMAND_INSUFFICIENT: printToken('issuer', 'https://www.googleapis.com/auth/devstorage.read_only', '3', log('insufficient')),
-    // A quick run could end before a 3-second token needs renewing: the cancellation takes longer than one.
-    REFERENCE_CANCEL_DELAY_MS: '3500',
+    AUTH_TOKEN_COMMAND: printToken('issuer', `${TRANSLATION_SCOPE} ${PLATFORM_SCOPE}`, '2', log('everyday')),
+    AUTH_TOKEN_COMMAND_TRANSLATION: printToken('issuer', TRANSLATION_SCOPE, '2', log('translation')),
+    AUTH_TOKEN_COMMAND_PLATFORM: printToken('issuer', PLATFORM_SCOPE, '2', log('platform')),
+    AUTH_TOKEN_COMMAND_INSUFFICIENT: printToken('issuer', 'https://www.googleapis.com/auth/devstorage.read_only', '2', log('insufficient')),
+    // A quick run could end before a 2-second token needs renewing: the cancellation takes longer than one.
+    REFERENCE_CANCEL_DELAY_MS: '2500',
   });
   expect(run.summary, run.output.slice(-2000)).toBeDefined();
   const summary = run.summary as NonNullable<typeof run.summary> & { tokenSources?: Record<string, string> };
