@@ -2,6 +2,7 @@
 // aimed at as few operations as possible: one observed cancellation serves every outcome
 // requirement, one running operation takes every refused call. Tests stay one per requirement;
 // they share the operations, not the judgement.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from './config';
 import { said, type Exchange } from '../transport/evidence';
 import { fixtureJson } from './fixture-files';
@@ -484,7 +485,7 @@ export function createScenarios({ api, others = [], cfg, tokens, credential }: S
   const lateLook = (name: string, since: number) =>
     once<Exchange>(`late-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${since}`, async () => {
       const wait = since + cfg.quietPeriodMs - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
       return storable(await api.get(name));
     });
 

@@ -3,6 +3,7 @@
 // operations again (every operation is a billed job on a real target).
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Exchange } from '../transport/evidence';
 
 export const sharedDir = () => join(process.env.REPORTS_DIR ?? 'reports', 'shared');
@@ -51,8 +52,6 @@ function lockIsStale(lock: string): boolean {
     return true;
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The value of `key` for this run: computed by the first caller in any process, then read.

@@ -1,6 +1,7 @@
 // The operations API of one target through one door (REST or gRPC): the seam every scenario talks
 // through. The door turns a call into one request and a normalised Exchange; this file does what
 // both doors share: evidence, counting, token renewal, retries of transient answers, the ledger.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../running/config';
 import type { EarlierAttempt, Exchange } from './evidence';
 import { isOperation, outcomeOf, type Operation } from '../judging/operation';
@@ -89,8 +90,6 @@ const earlier = (ex: Exchange, attempt: number, cause: string, pauseMs: number):
   ...(ex.grpc ? { grpc: true as const, ...(ex.grpc.codeName ? { grpcStatus: `${ex.grpc.codeName} (${ex.grpc.code})` } : {}) } : {}),
   ...(ex.responseHeaders['content-type'] ? { contentType: ex.responseHeaders['content-type'] } : {}),
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const noAnswer = (door: Door) => (door.name === 'grpc' ? 'got no gRPC answer' : 'got no HTTP answer');
 
