@@ -1,33 +1,21 @@
 // Air-gapped install: `npm run bundle` writes one archive; unpacked in an empty folder, its install.sh
 // installs with the registry at a dead address, npm offline and the proxies dead, and
 // `npm run conformance` there (the embedded reference server) is CONFORMANT.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { installScript, nodeVersionFor, parseBundleArgs, withResolved, type Lockfile } from '../../scripts/bundle';
 import { ROOT } from '../matrix/run-conformance';
+import { runProcess } from '../run-process';
 
 // Nothing answers on port 9 (discard) of the loopback: a request there fails at once.
 const DEAD = 'http://127.0.0.1:9/';
 const OFFLINE_ENV = { npm_config_registry: DEAD, npm_config_offline: 'true' };
 const DEAD_PROXIES = { HTTP_PROXY: DEAD, HTTPS_PROXY: DEAD, http_proxy: DEAD, https_proxy: DEAD };
 
-interface Ran { code: number | null; output: string; ms: number }
-
-function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Ran> {
-  const started = performance.now();
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((done) => child.on('close', (code) => {
-    clearTimeout(timer);
-    done({ code, output, ms: performance.now() - started });
-  }));
-}
+const run = (command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number) => runProcess(command, args, { cwd, env, timeoutMs });
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -12,12 +12,13 @@
 //   and no Node is bundled (the machine's is on PATH). selftest/ci/bundle.spec.ts proves the real
 //   archive installs and runs with no registry; this one lets the zone job's own lines (tar xzf,
 //   sh install.sh, npm run …) run as written in seconds.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import { installScript, parseBundleArgs } from '../../scripts/bundle';
 import { ROOT } from '../matrix/run-conformance';
+import { runProcess } from '../run-process';
 
 export interface StepRun { readonly job: string; readonly what: string; readonly exitCode: number; readonly output: string; readonly ms?: number }
 
@@ -94,15 +95,8 @@ export function createRunner(baseEnv: Record<string, string>): Runner {
       };
       // A working-directory that is not there fails the step, as on a real runner.
       if (!existsSync(join(workspace, dir))) return Promise.resolve(record(1, `working directory ${dir} does not exist`));
-      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: join(workspace, dir), env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-      return new Promise((done) => child.on('close', (code) => {
-        clearTimeout(timer);
-        done(record(code ?? -1, output));
-      }));
+      return runProcess('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: join(workspace, dir), env: { ...baseEnv, ...env }, timeoutMs: 240_000 })
+        .then(({ code, output }) => record(code ?? -1, output));
     },
     store(name, paths, keepPaths) {
       const present = paths.filter((p) => existsSync(join(workspace, p)));

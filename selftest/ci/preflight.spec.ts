@@ -3,13 +3,13 @@
 // prints each requirement's readiness; exit 0 ready, 3 when the setup must be fixed (each problem said
 // once). It never creates an operation: the reference server's store and the preflight's ledger show it.
 // Also `npm run config`'s warning about MUSTs that are certain to be not-run.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { PLATFORM_SCOPE, TRANSLATION_SCOPE, startReferenceServer, type RunningReference } from '../../reference-server/index';
 import { ROOT } from '../matrix/run-conformance';
+import { runProcess } from '../run-process';
 import { certFiles, referenceTls } from '../tls/helpers';
 
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -17,22 +17,15 @@ const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 interface Run { readonly status: number | null; readonly out: string; readonly reports: string }
 
 /** Runs a script as `npm run …` does (tsx), with only these variables, asynchronously: the reference server answers from this process. */
-function run(script: 'scripts/preflight.ts' | 'scripts/config.ts', env: Record<string, string>): Promise<Run> {
+async function run(script: 'scripts/preflight.ts' | 'scripts/config.ts', env: Record<string, string>): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'preflight-'));
   writeFileSync(join(dir, 'no.env'), '');
-  const child = spawn(process.execPath, [TSX, script], {
+  const { code, output } = await runProcess(process.execPath, [TSX, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', DOTENV_CONFIG_PATH: join(dir, 'no.env'), REPORTS_DIR: join(dir, 'reports'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 30_000,
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((done) => child.on('close', (status) => {
-    clearTimeout(timer);
-    done({ status, out, reports: join(dir, 'reports') });
-  }));
+  return { status: code, out: output, reports: join(dir, 'reports') };
 }
 
 /** The preflight's ledger (REPORTS_DIR/preflight): no create was ever sent, no budget slot taken. */

@@ -1,28 +1,22 @@
 // `npm run bench` in BENCH_QUICK mode: the script runs end to end, prints its table and a
 // machine line, and writes the markdown where BENCH_DOC says (never over docs/performance.md).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { runProcess } from '../run-process';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 test('npm run bench works (BENCH_QUICK smoke run, bounded)', async () => {
   test.setTimeout(180_000);
   const doc = join(mkdtempSync(join(tmpdir(), 'bench-smoke-')), 'performance.md');
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench.ts'], {
+  const { code, output: out } = await runProcess(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench.ts'], {
     cwd: ROOT,
     // A smoke run never times npm test (BENCH_NPM_TEST would, for minutes).
     env: { ...process.env, CI: '', BENCH_QUICK: '1', BENCH_DOC: doc, BENCH_NPM_TEST: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 170_000,
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearTimeout(timer);
   expect(code, out).toBe(0);
   const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   expect(line, out).toBeTruthy();

@@ -1,9 +1,9 @@
 // Runs the real `npm run conformance` entry point as users do, in its own output folders,
 // and returns its exit status and summary.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runProcess } from '../run-process';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -29,12 +29,11 @@ export interface ConformanceRun {
  * `keepAllure: false` (a caller that reads only the summary): the Allure results go to memory
  * (/dev/shm, where the fsync allure-js-commons does per file costs nothing) and are removed after the run.
  */
-export function runConformance(env: Record<string, string>, { timeoutMs = 240_000, args = [] as string[], keepAllure = true } = {}): Promise<ConformanceRun> {
+export async function runConformance(env: Record<string, string>, { timeoutMs = 240_000, args = [] as string[], keepAllure = true } = {}): Promise<ConformanceRun> {
   const dir = mkdtempSync(join(tmpdir(), 'conformance-run-'));
   const allureDir = keepAllure || !existsSync('/dev/shm') ? join(dir, 'allure-results') : mkdtempSync('/dev/shm/conformance-allure-');
-  const started = Date.now();
   // As `npm run conformance` execs it: one node process, no tsx launcher in between.
-  const child = spawn(process.execPath, ['scripts/conformance.mjs', ...args], {
+  const { code: exitCode, output, ms } = await runProcess(process.execPath, ['scripts/conformance.mjs', ...args], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -46,23 +45,14 @@ export function runConformance(env: Record<string, string>, { timeoutMs = 240_00
       CONFORMANCE_WORKERS: '1',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs,
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((done) => {
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      if (!keepAllure) rmSync(allureDir, { recursive: true, force: true });
-      let summary: Summary | undefined;
-      try {
-        summary = JSON.parse(readFileSync(join(dir, 'reports/conformance-summary.json'), 'utf8')) as Summary;
-      } catch {
-        summary = undefined;
-      }
-      done({ exitCode, summary, output, dir, ms: Date.now() - started });
-    });
-  });
+  if (!keepAllure) rmSync(allureDir, { recursive: true, force: true });
+  let summary: Summary | undefined;
+  try {
+    summary = JSON.parse(readFileSync(join(dir, 'reports/conformance-summary.json'), 'utf8')) as Summary;
+  } catch {
+    summary = undefined;
+  }
+  return { exitCode, summary, output, dir, ms: Math.round(ms) };
 }

@@ -2,7 +2,17 @@
 import { v3 } from '@google-cloud/translate';
 import * as grpc from '@grpc/grpc-js';
 import { OAuth2Client } from 'google-auth-library';
+import { pollUntil } from '../../src/running/poll';
 import { TRANSLATION_SCOPE, expect, fixture, mint, test } from './helpers';
+
+/** The operation's error once `read` shows it done (within 5 s); undefined if it never is. */
+async function errorOnceDone(read: () => Promise<{ done?: boolean | null; error?: unknown }>) {
+  const { value } = await pollUntil(async () => {
+    const op = await read();
+    return op.done ? { error: op.error } : undefined;
+  }, { deadlineMs: 5000, initialDelayMs: 50, maxDelayMs: 50 });
+  return value?.error;
+}
 
 test('official client: batchTranslateDocument, cancel, progress ends with code 1', async ({ ref }) => {
   const authClient = new OAuth2Client();
@@ -13,17 +23,7 @@ test('official client: batchTranslateDocument, cancel, progress ends with code 1
     const [operation] = await client.batchTranslateDocument({ parent: 'projects/p/locations/us-central1', ...JSON.parse(fixture('long')) }, { retry: null } as never);
     expect(operation.name).toMatch(/^projects\/p\/locations\/us-central1\/operations\//);
     await client.cancelOperation({ name: operation.name! } as never, { retry: null } as never);
-    const deadline = Date.now() + 5000;
-    let error: { code?: number } | undefined | null;
-    while (Date.now() < deadline) {
-      const checked = await client.checkBatchTranslateDocumentProgress(operation.name!);
-      if (checked.done) {
-        error = checked.error as { code?: number } | null;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(error?.code).toBe(1);
+    expect(await errorOnceDone(() => client.checkBatchTranslateDocumentProgress(operation.name!))).toMatchObject({ code: 1 });
   } finally {
     await client.close();
   }
@@ -45,17 +45,7 @@ test('official client over gRPC: batchTranslateDocument, cancelOperation, getOpe
     const [operation] = await client.batchTranslateDocument(request, options);
     expect(operation.name).toMatch(/^projects\/p\/locations\/us-central1\/operations\//);
     await client.cancelOperation({ name: operation.name! } as never, options);
-    const deadline = Date.now() + 5000;
-    let error: { code?: number } | undefined | null;
-    while (Date.now() < deadline) {
-      const [op] = await client.getOperation({ name: operation.name! } as never, options);
-      if (op.done) {
-        error = op.error as { code?: number } | null;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(error?.code).toBe(1);
+    expect(await errorOnceDone(async () => (await client.getOperation({ name: operation.name! } as never, options))[0])).toMatchObject({ code: 1 });
   } finally {
     await client.close();
   }
